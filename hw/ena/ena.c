@@ -1,0 +1,406 @@
+/*
+ * AWS Elastic Network Adapter (ENA) PCI device
+ *
+ * QOM, PCI configuration, BARs, MSI-X, the network back end, properties
+ * and migration. Device behaviour lives in ena_core.c.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/module.h"
+#include "hw/pci/pci_device.h"
+#include "hw/pci/pcie.h"
+#include "hw/pci/msix.h"
+#include "hw/qdev-properties.h"
+#include "migration/vmstate.h"
+#include "net/net.h"
+#include "qom/object.h"
+#include "ena_core.h"
+#include "trace.h"
+
+#define TYPE_ENA "ena"
+OBJECT_DECLARE_SIMPLE_TYPE(ENAState, ENA)
+
+struct ENAState {
+    PCIDevice parent_obj;
+
+    NICState *nic;
+    NICConf conf;
+    MemoryRegion mmio;
+
+    /* properties in user units; converted into core.params at realize */
+    uint32_t admin_timeout_ms;
+    uint32_t reset_timeout_ms;
+    uint32_t dma_width;
+
+    ENACore core;
+};
+
+static uint64_t ena_mmio_read(void *opaque, hwaddr addr, unsigned size)
+{
+    ENAState *s = opaque;
+
+    return ena_core_read(&s->core, addr, size);
+}
+
+static void ena_mmio_write(void *opaque, hwaddr addr, uint64_t val,
+                           unsigned size)
+{
+    ENAState *s = opaque;
+
+    ena_core_write(&s->core, addr, val, size);
+}
+
+/*
+ * Every width reaches the core so that a bad access is logged there as a
+ * guest error with a trace event, and then ignored.
+ */
+static const MemoryRegionOps ena_mmio_ops = {
+    .read = ena_mmio_read,
+    .write = ena_mmio_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+    },
+    .impl = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+    },
+};
+
+static bool ena_nc_can_receive(NetClientState *nc)
+{
+    ENAState *s = qemu_get_nic_opaque(nc);
+
+    return ena_core_can_receive(&s->core);
+}
+
+static ssize_t ena_nc_receive_iov(NetClientState *nc, const struct iovec *iov,
+                                  int iovcnt)
+{
+    ENAState *s = qemu_get_nic_opaque(nc);
+
+    return ena_core_receive_iov(&s->core, iov, iovcnt);
+}
+
+static ssize_t ena_nc_receive(NetClientState *nc, const uint8_t *buf,
+                              size_t size)
+{
+    const struct iovec iov = {
+        .iov_base = (uint8_t *)buf,
+        .iov_len = size,
+    };
+
+    return ena_nc_receive_iov(nc, &iov, 1);
+}
+
+static void ena_nc_link_status_changed(NetClientState *nc)
+{
+    ENAState *s = qemu_get_nic_opaque(nc);
+
+    ena_core_set_link_status(&s->core, !nc->link_down);
+}
+
+static NetClientInfo net_ena_info = {
+    .type = NET_CLIENT_DRIVER_NIC,
+    .size = sizeof(NICState),
+    .can_receive = ena_nc_can_receive,
+    .receive = ena_nc_receive,
+    .receive_iov = ena_nc_receive_iov,
+    .link_status_changed = ena_nc_link_status_changed,
+};
+
+static void ena_write_config(PCIDevice *dev, uint32_t addr, uint32_t val,
+                             int len)
+{
+    ENAState *s = ENA(dev);
+
+    pci_default_write_config(dev, addr, val, len);
+    if (range_covers_byte(addr, len, PCI_COMMAND) &&
+        (dev->config[PCI_COMMAND] & PCI_COMMAND_MASTER)) {
+        ena_core_start_recv(&s->core);
+    }
+}
+
+static bool ena_check_params(ENAState *s, Error **errp)
+{
+    ENAParams *p = &s->core.params;
+
+    switch (p->device_id) {
+    case ENA_PCI_DEVICE_ID_PF:
+    case ENA_PCI_DEVICE_ID_LLQ_PF:
+    case ENA_PCI_DEVICE_ID_VF:
+    case ENA_PCI_DEVICE_ID_LLQ_VF:
+    case ENA_PCI_DEVICE_ID_RESRV0:
+        break;
+    default:
+        error_setg(errp, "device-id 0x%x is not an ENA device id "
+                   "(0x0ec2, 0x1ec2, 0xec20, 0xec21 or 0x0051)", p->device_id);
+        return false;
+    }
+    if (p->queues < 1 || p->queues > ENA_MAX_QUEUE_PAIRS) {
+        error_setg(errp, "queues=%u: must be 1 to %d", p->queues,
+                   ENA_MAX_QUEUE_PAIRS);
+        return false;
+    }
+    if (p->max_depth < ENA_MIN_QUEUE_DEPTH ||
+        p->max_depth > ENA_MAX_QUEUE_DEPTH || !is_power_of_2(p->max_depth)) {
+        error_setg(errp, "queue-depth=%u: must be a power of two from %d "
+                   "to %d", p->max_depth, ENA_MIN_QUEUE_DEPTH,
+                   ENA_MAX_QUEUE_DEPTH);
+        return false;
+    }
+    if (p->max_mtu < ENA_DEFAULT_MTU || p->max_mtu > ENA_MAX_MTU) {
+        error_setg(errp, "max-mtu=%u: must be %d to %d", p->max_mtu,
+                   ENA_DEFAULT_MTU, ENA_MAX_MTU);
+        return false;
+    }
+    if (p->keepalive_ms > 60000) {
+        error_setg(errp, "keepalive-ms=%u: must be at most 60000 (0 sends "
+                   "no keep-alive)", p->keepalive_ms);
+        return false;
+    }
+    if (s->admin_timeout_ms % 100 || s->admin_timeout_ms > 1500) {
+        error_setg(errp, "admin-timeout-ms=%u: must be a multiple of 100 up "
+                   "to 1500 (0 leaves the driver's default)",
+                   s->admin_timeout_ms);
+        return false;
+    }
+    if (s->reset_timeout_ms % 100 || s->reset_timeout_ms < 100 ||
+        s->reset_timeout_ms > 3100) {
+        error_setg(errp, "reset-timeout-ms=%u: must be a multiple of 100 "
+                   "from 100 to 3100", s->reset_timeout_ms);
+        return false;
+    }
+    if (s->dma_width < 32 || s->dma_width > 48) {
+        error_setg(errp, "dma-width=%u: must be 32 to 48", s->dma_width);
+        return false;
+    }
+    if (p->reset_latency_us > 10 * 1000 * 1000) {
+        error_setg(errp, "reset-latency-us=%u: must be at most 10 s",
+                   p->reset_latency_us);
+        return false;
+    }
+    if (!p->intr_delay_resolution || p->intr_delay_resolution > 0xffff) {
+        error_setg(errp, "intr-delay-resolution=%u: must be 1 to 65535",
+                   p->intr_delay_resolution);
+        return false;
+    }
+    p->caps_admin_to = s->admin_timeout_ms / 100;
+    p->caps_reset_to = s->reset_timeout_ms / 100;
+    p->dma_width = s->dma_width;
+    return true;
+}
+
+static void ena_pci_realize(PCIDevice *pci_dev, Error **errp)
+{
+    ENAState *s = ENA(pci_dev);
+    DeviceState *dev = DEVICE(pci_dev);
+    uint32_t nr_vectors = 1 + s->core.params.queues;
+
+    if (!ena_check_params(s, errp)) {
+        return;
+    }
+
+    pci_dev->config_write = ena_write_config;
+    pci_config_set_device_id(pci_dev->config, s->core.params.device_id);
+    pci_config_set_revision(pci_dev->config, s->core.params.readless ?
+                            0 : ENA_PCI_REV_MMIO_READ_DISABLE);
+    pci_dev->config[PCI_INTERRUPT_PIN] = 1;
+
+    memory_region_init_io(&s->mmio, OBJECT(s), &ena_mmio_ops, s, "ena-regs",
+                          ENA_BAR0_SIZE);
+    pci_register_bar(pci_dev, ENA_REG_BAR, PCI_BASE_ADDRESS_SPACE_MEMORY,
+                     &s->mmio);
+
+    if (pcie_endpoint_cap_init(pci_dev, 0xa0) < 0) {
+        error_setg(errp, "ena: cannot add the PCIe capability");
+        return;
+    }
+    if (msix_init_exclusive_bar(pci_dev, nr_vectors, ENA_MSIX_BAR, errp)) {
+        return;
+    }
+    for (uint32_t v = 0; v < nr_vectors; v++) {
+        msix_vector_use(pci_dev, v);
+    }
+    pcie_cap_flr_init(pci_dev);
+
+    qemu_macaddr_default_if_unset(&s->conf.macaddr);
+    s->nic = qemu_new_nic(&net_ena_info, &s->conf,
+                          object_get_typename(OBJECT(s)), dev->id,
+                          &dev->mem_reentrancy_guard, s);
+    qemu_format_nic_info_str(qemu_get_queue(s->nic), s->conf.macaddr.a);
+
+    ena_core_realize(&s->core, pci_dev, s->nic, s->conf.macaddr.a,
+                     nr_vectors);
+    trace_ena_realize(s->core.params.device_id, s->core.params.queues,
+                      s->core.params.readless);
+}
+
+static void ena_pci_uninit(PCIDevice *pci_dev)
+{
+    ENAState *s = ENA(pci_dev);
+
+    ena_core_unrealize(&s->core);
+    msix_unuse_all_vectors(pci_dev);
+    msix_uninit_exclusive_bar(pci_dev);
+    qemu_del_nic(s->nic);
+}
+
+static void ena_qdev_reset_hold(Object *obj, ResetType type)
+{
+    ENAState *s = ENA(obj);
+
+    ena_core_reset(&s->core, ENA_RESET_POWER_ON);
+}
+
+static int ena_post_load(void *opaque, int version_id)
+{
+    ENAState *s = opaque;
+
+    return ena_core_post_load(&s->core);
+}
+
+static const VMStateDescription ena_vmstate = {
+    .name = "ena",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = ena_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_PCI_DEVICE(parent_obj, ENAState),
+        VMSTATE_MSIX(parent_obj, ENAState),
+        VMSTATE_STRUCT(core, ENAState, 1, vmstate_ena_core, ENACore),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+static const Property ena_properties[] = {
+    DEFINE_NIC_PROPERTIES(ENAState, conf),
+    DEFINE_PROP_UINT16("device-id", ENAState, core.params.device_id,
+                       ENA_PCI_DEVICE_ID_VF),
+    DEFINE_PROP_BOOL("readless", ENAState, core.params.readless, true),
+    DEFINE_PROP_UINT32("queues", ENAState, core.params.queues, 8),
+    DEFINE_PROP_UINT32("queue-depth", ENAState, core.params.max_depth, 8192),
+    DEFINE_PROP_UINT32("max-mtu", ENAState, core.params.max_mtu, 9216),
+    DEFINE_PROP_UINT32("link-speed", ENAState, core.params.link_speed, 25000),
+    DEFINE_PROP_UINT32("keepalive-ms", ENAState, core.params.keepalive_ms,
+                       1000),
+    DEFINE_PROP_UINT32("admin-timeout-ms", ENAState, admin_timeout_ms, 0),
+    DEFINE_PROP_UINT32("reset-timeout-ms", ENAState, reset_timeout_ms, 3000),
+    DEFINE_PROP_UINT32("dma-width", ENAState, dma_width, 48),
+    DEFINE_PROP_UINT32("reset-latency-us", ENAState,
+                       core.params.reset_latency_us, 1000),
+    DEFINE_PROP_UINT32("intr-delay-resolution", ENAState,
+                       core.params.intr_delay_resolution, 1),
+    DEFINE_PROP_BOOL("offloads", ENAState, core.params.offloads, true),
+    DEFINE_PROP_UINT16("hint-mmio-read-timeout-ms", ENAState,
+                       core.params.hints.mmio_read_timeout, 0),
+    DEFINE_PROP_UINT16("hint-keepalive-timeout-ms", ENAState,
+                       core.params.hints.driver_watchdog_timeout, 0),
+    DEFINE_PROP_UINT16("hint-missing-tx-timeout-ms", ENAState,
+                       core.params.hints.missing_tx_completion_timeout, 0),
+    DEFINE_PROP_UINT16("hint-missing-tx-threshold", ENAState,
+        core.params.hints.missed_tx_completion_count_threshold_to_reset, 0),
+    DEFINE_PROP_UINT16("hint-admin-timeout-ms", ENAState,
+                       core.params.hints.admin_completion_tx_timeout, 0),
+    DEFINE_PROP_UINT16("hint-netdev-wd-timeout-ms", ENAState,
+                       core.params.hints.netdev_wd_timeout, 0),
+};
+
+static const struct {
+    const char *name;
+    const char *desc;
+} ena_property_help[] = {
+    { "device-id", "PCI device id: 0xec20 VF (default), 0xec21 VF LLQ, "
+      "0x0ec2 PF, 0x1ec2 PF LLQ, 0x0051" },
+    { "readless", "drivers read registers through MMIO_REG_READ and DMA "
+      "(revision bit 0 clear); off: plain MMIO reads" },
+    { "queues", "IO queue pairs offered, 1-32 (MSI-X vectors = 1 + queues)" },
+    { "queue-depth", "largest SQ/CQ depth accepted, power of two 256-8192" },
+    { "max-mtu", "largest MTU reported in DEVICE_ATTRIBUTES (bytes)" },
+    { "link-speed", "LINK_CONFIG speed in Mb/s" },
+    { "keepalive-ms", "virtual ms between KEEP_ALIVE events; 0: none" },
+    { "admin-timeout-ms", "CAPS.ADMIN_CMD_TO, multiple of 100 ms; "
+      "0: the driver's default (3 s)" },
+    { "reset-timeout-ms", "CAPS.RESET_TIMEOUT, 100-3100 ms per reset phase" },
+    { "dma-width", "CAPS.DMA_ADDR_WIDTH in bits, 32-48" },
+    { "reset-latency-us", "virtual time each phase of the reset handshake "
+      "takes" },
+    { "intr-delay-resolution", "interrupt moderation unit in us" },
+    { "offloads", "offer TX checksum/TSO and RX checksum offloads" },
+    { "hint-mmio-read-timeout-ms", "HW hint: readless read timeout; 0: "
+      "driver default" },
+    { "hint-keepalive-timeout-ms", "HW hint: keep-alive watchdog; 0: driver "
+      "default, 65535: off" },
+    { "hint-missing-tx-timeout-ms", "HW hint: missing TX completion timeout;"
+      " 0: driver default, 65535: off" },
+    { "hint-missing-tx-threshold", "HW hint: lost TX completions before a "
+      "reset; 0: driver default" },
+    { "hint-admin-timeout-ms", "HW hint: admin completion timeout; 0: driver "
+      "default" },
+    { "hint-netdev-wd-timeout-ms", "HW hint: netdev TX watchdog; 0: driver "
+      "default" },
+};
+
+static void ena_instance_init(Object *obj)
+{
+    ENAState *s = ENA(obj);
+
+    object_property_add_uint64_ptr(obj, "reset-count", &s->core.reset_count,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint32_ptr(obj, "last-reset-reason",
+                                   &s->core.last_reset_reason,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "keepalives-sent",
+                                   &s->core.keepalives_sent,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "admin-commands",
+                                   &s->core.admin_cmds, OBJ_PROP_FLAG_READ);
+}
+
+static void ena_class_init(ObjectClass *oc, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(oc);
+    ResettableClass *rc = RESETTABLE_CLASS(oc);
+    PCIDeviceClass *c = PCI_DEVICE_CLASS(oc);
+
+    c->realize = ena_pci_realize;
+    c->exit = ena_pci_uninit;
+    c->vendor_id = PCI_VENDOR_ID_AMAZON;
+    c->device_id = ENA_PCI_DEVICE_ID_VF;
+    c->subsystem_vendor_id = PCI_VENDOR_ID_AMAZON;
+    c->class_id = PCI_CLASS_NETWORK_ETHERNET;
+
+    rc->phases.hold = ena_qdev_reset_hold;
+
+    dc->desc = "AWS Elastic Network Adapter (ENA)";
+    dc->vmsd = &ena_vmstate;
+    device_class_set_props(dc, ena_properties);
+    for (size_t i = 0; i < ARRAY_SIZE(ena_property_help); i++) {
+        object_class_property_set_description(oc, ena_property_help[i].name,
+                                              ena_property_help[i].desc);
+    }
+    set_bit(DEVICE_CATEGORY_NETWORK, dc->categories);
+}
+
+static const TypeInfo ena_info = {
+    .name = TYPE_ENA,
+    .parent = TYPE_PCI_DEVICE,
+    .instance_size = sizeof(ENAState),
+    .instance_init = ena_instance_init,
+    .class_init = ena_class_init,
+    .interfaces = (InterfaceInfo[]) {
+        { INTERFACE_PCIE_DEVICE },
+        { }
+    },
+};
+
+static void ena_register_types(void)
+{
+    type_register_static(&ena_info);
+}
+
+type_init(ena_register_types)

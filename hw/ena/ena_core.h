@@ -1,0 +1,200 @@
+/*
+ * AWS Elastic Network Adapter: device core (all guest-visible state)
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef HW_ENA_CORE_H
+#define HW_ENA_CORE_H
+
+#include "qemu/timer.h"
+#include "hw/pci/pci_device.h"
+#include "net/net.h"
+#include "ena_hw.h"
+
+#define ENA_MAX_QUEUE_PAIRS         32
+#define ENA_MAX_IO_SQ               (2 * ENA_MAX_QUEUE_PAIRS)
+#define ENA_MAX_IO_CQ               (2 * ENA_MAX_QUEUE_PAIRS)
+#define ENA_MAX_MSIX_VECTORS        (1 + ENA_MAX_QUEUE_PAIRS)
+#define ENA_MIN_QUEUE_DEPTH         256
+#define ENA_MAX_QUEUE_DEPTH         8192
+#define ENA_MAX_PKT_DESCS           19      /* per packet, TX data and RX */
+#define ENA_DEFAULT_MTU             1500
+#define ENA_MAX_MTU                 16384
+#define ENA_MAX_L2_OVERHEAD         (14 + 2 * 4)    /* Ethernet + 2 VLAN tags */
+#define ENA_RSS_IND_TABLE_LOG2      7
+#define ENA_RSS_IND_TABLE_SIZE      (1 << ENA_RSS_IND_TABLE_LOG2)
+#define ENA_RSS_KEY_SIZE            40
+#define ENA_MAX_ADMIN_DEPTH         4096
+#define ENA_MAX_AENQ_DEPTH          4096
+
+/* BAR0 layout: registers, then the per-queue registers we hand out */
+#define ENA_BAR0_SIZE               0x4000
+#define ENA_REGS_END                0x6c
+#define ENA_SQ_DB_BASE              0x1000
+#define ENA_CQ_UNMASK_BASE          0x2000
+#define ENA_CQ_NUMA_BASE            0x3000
+#define ENA_PER_QUEUE_STRIDE        4
+#define ENA_MSIX_BAR                4
+
+#define ENA_VERSION_VALUE           0x00000002  /* spec 0.2 */
+#define ENA_CTRL_VERSION_VALUE      0x00010000  /* 1.0.0, impl 0 */
+
+typedef struct ENAParams {
+    uint16_t device_id;
+    bool readless;              /* revision bit 0 clear */
+    uint32_t queues;
+    uint32_t max_depth;
+    uint32_t max_mtu;
+    uint32_t link_speed;        /* Mb/s */
+    uint32_t keepalive_ms;
+    uint8_t caps_admin_to;      /* CAPS.ADMIN_CMD_TO, 100 ms units */
+    uint8_t caps_reset_to;      /* CAPS.RESET_TIMEOUT, 100 ms units */
+    uint8_t dma_width;
+    uint32_t reset_latency_us;  /* per phase of the reset handshake */
+    uint32_t intr_delay_resolution;
+    bool offloads;
+    EnaAdminHwHints hints;      /* host byte order */
+} ENAParams;
+
+/* State of one MSI-X vector: IO vectors auto-mask after they fire. */
+typedef struct ENAVector {
+    bool masked;
+    bool pending;
+} ENAVector;
+
+typedef struct ENAIoCq {
+    bool valid;
+    uint8_t entry_size;         /* bytes */
+    uint16_t depth;
+    uint16_t vector;
+    uint16_t tail;              /* free-running producer count */
+    uint64_t ba;
+} ENAIoCq;
+
+typedef struct ENAIoSq {
+    bool valid;
+    uint8_t direction;          /* ENA_ADMIN_SQ_DIRECTION_* */
+    uint16_t cq_idx;
+    uint16_t depth;
+    uint16_t head;              /* free-running device consumer count */
+    uint16_t tail;              /* last doorbell value */
+    uint64_t ba;
+    /* TX: cached metadata (meta_store) and the packet being gathered */
+    bool meta_valid;
+    uint32_t meta_len_ctrl;
+    uint32_t meta_word2;
+    bool pkt_open;
+    bool pkt_bad;
+    uint16_t pkt_req_id;
+    uint16_t pkt_descs;
+    uint32_t pkt_meta_ctrl;
+    bool pkt_has_meta;
+    struct NetTxPkt *tx_pkt;
+} ENAIoSq;
+
+typedef struct ENAStats {
+    uint64_t tx_bytes;
+    uint64_t tx_pkts;
+    uint64_t rx_bytes;
+    uint64_t rx_pkts;
+    uint64_t rx_drops;
+    uint64_t tx_drops;
+    uint64_t rx_overruns;
+    /* customer metrics: the five allowance counters, then conntrack avail */
+    uint64_t eni[6];
+} ENAStats;
+
+typedef struct ENAHostInfo {
+    uint32_t os_type;
+    uint32_t driver_version;
+    uint32_t kernel_ver;
+    uint8_t os_dist_str[129];
+    uint8_t kernel_ver_str[33];
+} ENAHostInfo;
+
+typedef struct ENACore {
+    PCIDevice *owner;
+    NICState *nic;
+    ENAParams params;
+    uint8_t mac[6];
+
+    /* registers */
+    uint32_t dev_sts;
+    uint32_t dev_ctl;
+    uint32_t intr_mask;
+    uint64_t mmio_resp_addr;
+    uint32_t reset_phase;
+    QEMUTimer *reset_timer;
+
+    /* admin SQ / CQ */
+    uint64_t aq_base;
+    uint32_t aq_caps;
+    uint16_t aq_head;
+    uint16_t aq_tail;
+    uint64_t acq_base;
+    uint32_t acq_caps;
+    uint16_t acq_tail;
+    QEMUBH *aq_bh;
+
+    /* AENQ */
+    uint64_t aenq_base;
+    uint32_t aenq_caps;
+    uint16_t aenq_tail;
+    uint16_t aenq_head_db;
+    uint32_t aenq_groups;       /* enabled by the driver */
+    bool link_event_pending;
+    QEMUTimer *keepalive_timer;
+    uint64_t keepalives_sent;
+    uint64_t aenq_dropped;
+
+    /* features */
+    uint32_t mtu;
+    uint32_t rss_func;          /* selected function, as a bitmap */
+    uint32_t rss_init_val;
+    uint8_t rss_key[ENA_RSS_KEY_SIZE];
+    uint16_t rss_fields[ENA_ADMIN_RSS_PROTO_NUM];
+    uint16_t rss_input_sort;
+    uint16_t rss_table[ENA_RSS_IND_TABLE_SIZE];
+    bool rss_table_set;
+    ENAHostInfo host_info;
+
+    /* IO */
+    ENAIoSq sq[ENA_MAX_IO_SQ];
+    ENAIoCq cq[ENA_MAX_IO_CQ];
+    ENAVector vec[ENA_MAX_MSIX_VECTORS];
+    uint32_t nr_vectors;
+    struct NetRxPkt *rx_pkt;
+    bool rx_blocked;            /* a frame waits for RX buffers */
+
+    ENAStats stats;
+
+    /* observability (read-only QOM properties) */
+    uint64_t reset_count;
+    uint32_t last_reset_reason;
+    uint64_t admin_cmds;
+} ENACore;
+
+typedef enum ENAResetKind {
+    ENA_RESET_POWER_ON,         /* realize, system reset, FLR */
+    ENA_RESET_DEV_CTL,          /* DEV_CTL.DEV_RESET from the driver */
+} ENAResetKind;
+
+void ena_core_realize(ENACore *core, PCIDevice *owner, NICState *nic,
+                      const uint8_t *mac, uint32_t nr_vectors);
+void ena_core_unrealize(ENACore *core);
+void ena_core_reset(ENACore *core, ENAResetKind kind);
+
+uint64_t ena_core_read(ENACore *core, hwaddr addr, unsigned size);
+void ena_core_write(ENACore *core, hwaddr addr, uint64_t val, unsigned size);
+
+bool ena_core_can_receive(ENACore *core);
+ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
+                             int iovcnt);
+void ena_core_set_link_status(ENACore *core, bool up);
+void ena_core_start_recv(ENACore *core);
+
+int ena_core_post_load(ENACore *core);
+const char *ena_reset_reason_name(uint32_t reason);
+extern const VMStateDescription vmstate_ena_core;
+
+#endif /* HW_ENA_CORE_H */
