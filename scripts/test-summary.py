@@ -18,8 +18,14 @@ NOT_OK = re.compile(r'^not ok \d+(?! # TODO)', re.M)
 
 passed = failed = skipped = 0
 per_suite = {}
-with open(sys.argv[1]) as f:
-    for line in f:
+try:
+    log = open(sys.argv[1]).readlines()
+except OSError as e:
+    print('no test log (%s): the build failed before any test ran' % e)
+    log = []
+    failed = 1
+if True:
+    for line in log:
         t = json.loads(line)
         out = t.get('stdout') or ''
         tap = PLAN.search(out) is not None

@@ -348,17 +348,39 @@ static const struct {
 static void ena_instance_init(Object *obj)
 {
     ENAState *s = ENA(obj);
+    static const struct {
+        const char *name;
+        const char *desc;
+        size_t off;
+        bool is64;
+    } counters[] = {
+        { "reset-count", "device resets requested through DEV_CTL",
+          offsetof(ENACore, reset_count), true },
+        { "last-reset-reason", "reason code of the last DEV_CTL reset",
+          offsetof(ENACore, last_reset_reason), false },
+        { "keepalives-sent", "KEEP_ALIVE events posted",
+          offsetof(ENACore, keepalives_sent), true },
+        { "admin-commands", "admin commands executed",
+          offsetof(ENACore, admin_cmds), true },
+        { "guest-os-type", "host_info os_type the driver reported",
+          offsetof(ENACore, host_info.os_type), false },
+        { "guest-driver-version", "host_info driver_version the driver "
+          "reported", offsetof(ENACore, host_info.driver_version), false },
+    };
 
-    object_property_add_uint64_ptr(obj, "reset-count", &s->core.reset_count,
-                                   OBJ_PROP_FLAG_READ);
-    object_property_add_uint32_ptr(obj, "last-reset-reason",
-                                   &s->core.last_reset_reason,
-                                   OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "keepalives-sent",
-                                   &s->core.keepalives_sent,
-                                   OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "admin-commands",
-                                   &s->core.admin_cmds, OBJ_PROP_FLAG_READ);
+    for (size_t i = 0; i < ARRAY_SIZE(counters); i++) {
+        void *p = (uint8_t *)&s->core + counters[i].off;
+        ObjectProperty *op;
+
+        if (counters[i].is64) {
+            op = object_property_add_uint64_ptr(obj, counters[i].name, p,
+                                                OBJ_PROP_FLAG_READ);
+        } else {
+            op = object_property_add_uint32_ptr(obj, counters[i].name, p,
+                                                OBJ_PROP_FLAG_READ);
+        }
+        object_property_set_description(obj, op->name, counters[i].desc);
+    }
 }
 
 static void ena_class_init(ObjectClass *oc, void *data)

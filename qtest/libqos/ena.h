@@ -1,0 +1,88 @@
+/*
+ * libqos driver for the AWS Elastic Network Adapter (ena)
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef QOS_ENA_H
+#define QOS_ENA_H
+
+#include "qgraph.h"
+#include "pci.h"
+#include "../../../hw/ena/ena_hw.h"
+
+#define QENA_MAX_VECTORS    33
+
+typedef struct QEna {
+    QOSGraphObject obj;
+    QPCIDevice dev;
+    QPCIBar bar;
+    QGuestAllocator *alloc;
+    uint64_t resp;              /* readless response buffer */
+    uint16_t read_seq;
+
+    /* admin rings, as ena-interface.md §4.1 (32/32/16 entries of 64 B) */
+    uint64_t aq, acq, aenq;
+    uint16_t aq_tail;           /* free-running */
+    uint16_t acq_head;
+    uint16_t aenq_head;         /* consumed events; doorbell is +16 */
+    uint16_t cmd_id;
+
+    uint64_t msix_word[QENA_MAX_VECTORS];
+} QEna;
+
+#define QENA_AQ_DEPTH       32
+#define QENA_AENQ_DEPTH     16
+#define QENA_ADMIN_TIMEOUT_NS  (1000 * 1000 * 1000)
+
+uint32_t qena_readl(QEna *d, uint32_t off);
+void qena_writel(QEna *d, uint32_t off, uint32_t val);
+
+/* Program MMIO_RESP_LO/HI with the node's response buffer. */
+void qena_readless_init(QEna *d);
+/*
+ * Readless register read; returns false when no response arrived within
+ * @timeout_ns of virtual time (the driver's 0xffffffff case).
+ */
+bool qena_readless_read(QEna *d, uint32_t off, uint32_t *val,
+                        uint64_t timeout_ns);
+
+/*
+ * The DEV_CTL reset handshake as drivers do it; returns the virtual time it
+ * took in ns, or -1 if RESET_IN_PROGRESS did not rise and fall within
+ * @timeout_ns per phase.
+ */
+int64_t qena_reset(QEna *d, uint32_t reason, uint64_t timeout_ns);
+
+/* qom-get of an integer property of the device with id @id */
+uint64_t qena_qom_get_uint(QTestState *qts, const char *id,
+                           const char *prop);
+
+/* Point MSI-X table entry @vector at a guest RAM word and unmask it. */
+void qena_msix_route(QEna *d, uint16_t vector);
+/* Has @vector fired since the last call? (clears the word) */
+bool qena_msix_take(QEna *d, uint16_t vector);
+
+/*
+ * Allocate and program the AQ, ACQ and AENQ as the Linux driver does;
+ * @polling writes INTR_MASK=1.
+ */
+void qena_admin_init(QEna *d, bool polling);
+/* Copy @cmd into the next AQ slot with id and phase, ring the doorbell. */
+uint16_t qena_admin_submit(QEna *d, EnaAdminAqEntry *cmd);
+/* Wait up to @timeout_ns for the next ACQ entry; false if none came. */
+bool qena_admin_poll(QEna *d, EnaAdminAcqEntry *resp, uint64_t timeout_ns);
+/* submit + poll, asserting the completion arrives and echoes the id */
+uint8_t qena_admin_exec(QEna *d, EnaAdminAqEntry *cmd,
+                        EnaAdminAcqEntry *resp);
+uint8_t qena_get_feature(QEna *d, uint8_t id, uint8_t version,
+                         uint64_t buf, uint32_t buf_len, void *out,
+                         size_t out_len);
+uint8_t qena_set_feature(QEna *d, uint8_t id, const void *payload,
+                         size_t len, uint64_t buf, uint32_t buf_len);
+
+/* Take the next AENQ event if the device has written one. */
+bool qena_aenq_take(QEna *d, EnaAdminAenqEntry *e);
+/* Tell the device how far the AENQ was consumed (AENQ_HEAD_DB). */
+void qena_aenq_ack(QEna *d);
+
+#endif
