@@ -90,6 +90,15 @@ const char *ena_reset_reason_name(uint32_t reason)
 
 #define ENA_RSS_SUPPORTED_FUNCS     BIT(ENA_ADMIN_RSS_TOEPLITZ)
 
+/* Until a driver sets one, hash with the common default Toeplitz key. */
+static const uint8_t ena_rss_default_key[ENA_RSS_KEY_SIZE] = {
+    0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2,
+    0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0,
+    0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4,
+    0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30, 0xf2, 0x0c,
+    0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+};
+
 static const uint16_t ena_rss_supported_fields[ENA_ADMIN_RSS_PROTO_NUM] = {
     [ENA_ADMIN_RSS_TCP4] = 0x3c, [ENA_ADMIN_RSS_UDP4] = 0x3c,
     [ENA_ADMIN_RSS_TCP6] = 0x3c, [ENA_ADMIN_RSS_UDP6] = 0x3c,
@@ -413,12 +422,11 @@ static void ena_quiesce(ENACore *core)
     core->intr_mask = 0;
     core->mmio_resp_addr = 0;
     core->link_event_pending = true;
-    core->rx_blocked = false;
 
     core->mtu = ENA_DEFAULT_MTU;
     core->rss_func = ENA_RSS_SUPPORTED_FUNCS;
     core->rss_init_val = 0xffffffff;
-    memset(core->rss_key, 0, sizeof(core->rss_key));
+    memcpy(core->rss_key, ena_rss_default_key, sizeof(core->rss_key));
     memcpy(core->rss_fields, ena_rss_supported_fields,
            sizeof(core->rss_fields));
     core->rss_input_sort = 0;
@@ -699,8 +707,8 @@ static void ena_sq_doorbell(ENACore *core, uint32_t idx, uint32_t val)
     sq->tail = tail;
     if (sq->direction == ENA_ADMIN_SQ_DIRECTION_TX) {
         ena_tx_process(core, sq);
-    } else if (core->rx_blocked) {
-        core->rx_blocked = false;
+    } else {
+        /* frames the back end queued while there were no buffers */
         qemu_flush_queued_packets(qemu_get_queue(core->nic));
     }
 }
@@ -1964,7 +1972,9 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
         return size;
     }
 
+    /* headers for the parse, the frame itself for checksum validation */
     net_rx_pkt_set_protocols(core->rx_pkt, iov, iovcnt, 0);
+    net_rx_pkt_attach_iovec(core->rx_pkt, iov, iovcnt, 0, false);
     net_rx_pkt_get_protocols(core->rx_pkt, &v4, &v6, &l4);
     flags = ena_rx_flags(core, v4, v6, l4, &frag);
     hash = ena_rx_hash(core, v4, v6, l4, frag);
@@ -1982,7 +1992,6 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
             return size;
         }
         if ((uint16_t)(sq->tail - sq->head) <= n) {
-            core->rx_blocked = true;
             trace_ena_rx_blocked(ena_sq_idx(core, sq), size);
             return 0;
         }
@@ -1997,7 +2006,6 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
             ENA_GUEST_ERR(ena_ub_rx_phase, "RX SQ %d descriptor %u has a "
                           "stale phase", ena_sq_idx(core, sq),
                           (uint16_t)(sq->head + n));
-            core->rx_blocked = true;
             return 0;
         }
         blen[n] = le16_to_cpu(d[n].length) ?: 65536;
@@ -2223,7 +2231,6 @@ const VMStateDescription vmstate_ena_core = {
                              ENAIoCq),
         VMSTATE_STRUCT_ARRAY(vec, ENACore, ENA_MAX_MSIX_VECTORS, 1,
                              vmstate_ena_vector, ENAVector),
-        VMSTATE_BOOL(rx_blocked, ENACore),
         VMSTATE_STRUCT(stats, ENACore, 1, vmstate_ena_stats, ENAStats),
         VMSTATE_UINT64(reset_count, ENACore),
         VMSTATE_UINT32(last_reset_reason, ENACore),

@@ -164,7 +164,6 @@ typedef struct ENACore {
     ENAVector vec[ENA_MAX_MSIX_VECTORS];
     uint32_t nr_vectors;
     struct NetRxPkt *rx_pkt;
-    bool rx_blocked;            /* a frame waits for RX buffers */
 
     ENAStats stats;
 
