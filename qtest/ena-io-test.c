@@ -626,6 +626,123 @@ static void test_ena_rx_rss(void *obj, void *data, QGuestAllocator *alloc)
     g_assert_cmpint(hits[1], >, 0);
 }
 
+/* ---- data-path faults ---------------------------------------------- */
+
+static void fault_set(IoTest *t, const char *point, const char *spec)
+{
+    g_autofree char *prop = g_strdup_printf("fault-%s", point);
+
+    qtest_qmp_assert_success(t->qts, "{'execute': 'qom-set', 'arguments':"
+                             " {'path': '/machine/peripheral/ena0', "
+                             "'property': %s, 'value': %s}}", prop, spec);
+}
+
+/* A stuck TX queue: nothing leaves or completes until the fault ends. */
+static void test_ena_fault_tx_stall(void *obj, void *data,
+                                    QGuestAllocator *alloc)
+{
+    IoTest t;
+    IoQueue q;
+    uint8_t out[128];
+    uint64_t b;
+    uint16_t len = 64, id;
+
+    io_up(&t, obj);
+    io_queue(&t, &q, ENA_ADMIN_SQ_DIRECTION_TX, 1);
+    b = zalloc(t.d, len);
+    fault_set(&t, "tx", "stall:queue=0:for=3s");
+    tx_packet(&t, &q, 1, &b, &len, 1, 0, NULL);
+    qena_writel(t.d, q.db, q.tail);
+    qtest_clock_step(t.qts, 3000 * (int64_t)MS - 1);
+    g_assert_false(tx_cmpl(&t, &q, &id));
+    qtest_clock_step(t.qts, 1);
+    g_assert_cmpint(sock_recv(&t, out, sizeof(out)), ==, len);
+    g_assert_true(tx_cmpl(&t, &q, &id));
+    g_assert_cmpint(id, ==, 1);
+}
+
+/* Lost completions: the frame goes out, its completion never comes. */
+static void test_ena_fault_tx_drop(void *obj, void *data,
+                                   QGuestAllocator *alloc)
+{
+    IoTest t;
+    IoQueue q;
+    uint8_t out[128];
+    uint64_t b;
+    uint16_t len = 64, id;
+
+    io_up(&t, obj);
+    io_queue(&t, &q, ENA_ADMIN_SQ_DIRECTION_TX, 1);
+    b = zalloc(t.d, len);
+    fault_set(&t, "tx", "drop:count=2");
+    for (int i = 0; i < 3; i++) {
+        tx_packet(&t, &q, 10 + i, &b, &len, 1, 0, NULL);
+        qena_writel(t.d, q.db, q.tail);
+        g_assert_cmpint(sock_recv(&t, out, sizeof(out)), ==, len);
+    }
+    g_assert_true(tx_cmpl(&t, &q, &id));
+    g_assert_cmpint(id, ==, 12);
+    g_assert_false(tx_cmpl(&t, &q, &id));
+    g_assert_cmpint(qena_qom_get_uint(t.qts, "ena0", "fault-tx-hits"), ==, 2);
+}
+
+static void test_ena_fault_rx(void *obj, void *data, QGuestAllocator *alloc)
+{
+    IoTest t;
+    IoQueue q;
+    EnaEthIoRxCdesc cd;
+    uint8_t f[100];
+
+    io_up(&t, obj);
+    io_queue(&t, &q, ENA_ADMIN_SQ_DIRECTION_RX, 1);
+    for (int i = 0; i < 8; i++) {
+        rx_post(&t, &q, i, 2048);
+    }
+    qena_writel(t.d, q.db, q.tail);
+    fill(f, sizeof(f), 9);
+    /* dropped frames never show up */
+    fault_set(&t, "rx", "drop:once");
+    sock_send(&t, f, sizeof(f));
+    sock_send(&t, f, sizeof(f));
+    g_assert_true(rx_wait(&t, &q, &cd));
+    g_assert_cmpint(le16_to_cpu(cd.req_id), ==, 0);
+    g_assert_false(rx_wait(&t, &q, &cd));
+    /* a stall holds frames until it ends */
+    fault_set(&t, "rx", "stall:for=2s");
+    sock_send(&t, f, sizeof(f));
+    g_assert_false(rx_wait(&t, &q, &cd));     /* 10 ms of virtual time */
+    qtest_clock_step(t.qts, 2000 * (int64_t)MS);
+    g_assert_true(rx_wait(&t, &q, &cd));
+    g_assert_cmpint(le16_to_cpu(cd.req_id), ==, 1);
+}
+
+/* The first IO interrupt is lost; the vector stays masked meanwhile. */
+static void test_ena_fault_irq(void *obj, void *data, QGuestAllocator *alloc)
+{
+    IoTest t;
+    IoQueue q;
+    uint8_t out[128];
+    uint64_t b;
+    uint16_t len = 64, id;
+
+    io_up(&t, obj);
+    io_queue(&t, &q, ENA_ADMIN_SQ_DIRECTION_TX, 1);
+    qena_msix_route(t.d, 1);
+    b = zalloc(t.d, len);
+    fault_set(&t, "irq", "drop:vector=1:once");
+    tx_packet(&t, &q, 1, &b, &len, 1, 0, NULL);
+    qena_writel(t.d, q.db, q.tail);
+    sock_recv(&t, out, sizeof(out));
+    g_assert_true(tx_cmpl(&t, &q, &id));
+    g_assert_false(qena_msix_take(t.d, 1));
+    /* after the driver's unmask, interrupts flow again */
+    qena_writel(t.d, q.unmask, ENA_ETH_IO_INTR_REG_INTR_UNMASK_MASK);
+    tx_packet(&t, &q, 2, &b, &len, 1, 0, NULL);
+    qena_writel(t.d, q.db, q.tail);
+    sock_recv(&t, out, sizeof(out));
+    g_assert_true(qena_msix_take(t.d, 1));
+}
+
 static void io_close_sockets(gpointer unused)
 {
     close(io_sockets[0]);
@@ -660,6 +777,10 @@ static void register_ena_io_test(void)
     qos_add_test("io/rx-jumbo", "ena", test_ena_rx_jumbo, &opts);
     qos_add_test("io/rx-held", "ena", test_ena_rx_held, &opts);
     qos_add_test("io/rx-rss", "ena", test_ena_rx_rss, &opts);
+    qos_add_test("fault/tx-stall", "ena", test_ena_fault_tx_stall, &opts);
+    qos_add_test("fault/tx-drop", "ena", test_ena_fault_tx_drop, &opts);
+    qos_add_test("fault/rx", "ena", test_ena_fault_rx, &opts);
+    qos_add_test("fault/irq", "ena", test_ena_fault_irq, &opts);
 }
 
 libqos_init(register_ena_io_test);

@@ -9,6 +9,7 @@
 
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qapi/visitor.h"
 #include "qemu/module.h"
 #include "hw/pci/pci_device.h"
 #include "hw/pci/pcie.h"
@@ -345,9 +346,70 @@ static const struct {
       "default" },
 };
 
+static void ena_fault_prop_get(Object *obj, Visitor *v, const char *name,
+                               void *opaque, Error **errp)
+{
+    ENAState *s = ENA(obj);
+    g_autofree char *spec = ena_fault_get(&s->core,
+                                          (ENAFaultPoint)(uintptr_t)opaque);
+
+    visit_type_str(v, name, &spec, errp);
+}
+
+static void ena_fault_prop_set(Object *obj, Visitor *v, const char *name,
+                               void *opaque, Error **errp)
+{
+    ENAState *s = ENA(obj);
+    g_autofree char *spec = NULL;
+
+    if (!visit_type_str(v, name, &spec, errp)) {
+        return;
+    }
+    ena_fault_set(&s->core, (ENAFaultPoint)(uintptr_t)opaque, spec, errp);
+}
+
+static const char *const ena_fault_help[ENA_FAULT__MAX] = {
+    [ENA_FAULT_KEEPALIVE] = "keep-alives: stop | delay:delay=T | no-irq",
+    [ENA_FAULT_READLESS] = "readless responses: drop | bad-req-id | "
+                           "bad-offset [:reg=OFF]",
+    [ENA_FAULT_REG] = "register reads: all-ones [:reg=OFF]",
+    [ENA_FAULT_ADMIN] = "admin completions: drop | delay:delay=T | "
+                        "status:status=N | no-irq [:opcode=N:feature=N]",
+    [ENA_FAULT_TX] = "TX queues: stall | drop (completions) [:queue=SQ]",
+    [ENA_FAULT_RX] = "RX delivery: stall | drop [:queue=SQ]",
+    [ENA_FAULT_IRQ] = "IO interrupts: drop [:vector=N]",
+    [ENA_FAULT_RESET] = "reset handshake: never-assert | never-deassert | "
+                        "not-ready [:reason=N]",
+    [ENA_FAULT_FATAL] = "raise (DEV_STS.FATAL_ERROR) | request-reset",
+    [ENA_FAULT_LINK] = "down [:for=T]",
+    [ENA_FAULT_HINTS] = "notify:keepalive-timeout-ms=N:... (UPDATE_HINTS)",
+};
+
 static void ena_instance_init(Object *obj)
 {
     ENAState *s = ENA(obj);
+
+    /*
+     * Fault rules: settable at start-up and with qom-set at run time;
+     * common keys after=T, for=T, at=N, count=N, once, reset=keep|clear.
+     */
+    ena_fault_init(&s->core);
+    for (int p = 0; p < ENA_FAULT__MAX; p++) {
+        g_autofree char *name = g_strdup_printf("fault-%s",
+                                                ena_fault_point_name(p));
+        g_autofree char *hits = g_strdup_printf("fault-%s-hits",
+                                                ena_fault_point_name(p));
+        g_autofree char *hdesc = g_strdup_printf("times fault-%s fired",
+                                                 ena_fault_point_name(p));
+
+        object_property_add(obj, name, "str", ena_fault_prop_get,
+                            ena_fault_prop_set, NULL,
+                            (void *)(uintptr_t)p);
+        object_property_set_description(obj, name, ena_fault_help[p]);
+        object_property_add_uint64_ptr(obj, hits, &s->core.faults[p].hits,
+                                       OBJ_PROP_FLAG_READ);
+        object_property_set_description(obj, hits, hdesc);
+    }
     static const struct {
         const char *name;
         const char *desc;

@@ -143,6 +143,9 @@ static inline int64_t ena_now(void)
 
 static bool ena_aenq_post(ENACore *core, uint16_t group, uint16_t syndrome,
                           const void *payload, size_t len);
+static bool ena_aenq_post_ex(ENACore *core, uint16_t group,
+                             uint16_t syndrome, const void *payload,
+                             size_t len, bool irq);
 
 static inline int ena_sq_idx(ENACore *core, ENAIoSq *sq)
 {
@@ -159,8 +162,9 @@ static void ena_set_fatal(ENACore *core, const char *why, uint64_t addr)
         return;
     }
     ENA_GUEST_ERR(ena_err_fatal, "%s at 0x%" PRIx64, why, addr);
-    core->dev_sts |= ENA_REGS_DEV_STS_FATAL_ERROR_MASK;
+    /* the event first: nothing is posted once the bit is set */
     ena_aenq_post(core, ENA_ADMIN_FATAL_ERROR, 0, NULL, 0);
+    core->dev_sts |= ENA_REGS_DEV_STS_FATAL_ERROR_MASK;
 }
 
 static bool ena_dma_ok(ENACore *core, uint64_t addr, size_t len)
@@ -250,6 +254,10 @@ static void ena_io_irq(ENACore *core, uint32_t vector)
     }
     v->masked = true;
     v->pending = false;
+    if (core->faults[ENA_FAULT_IRQ].action == ENA_FA_DROP &&
+        ena_fault_check(core, ENA_FAULT_IRQ, vector, ENA_FAULT_ANY)) {
+        return;         /* lost: the vector stays masked, as after a send */
+    }
     ena_msix_notify(core, vector);
 }
 
@@ -283,6 +291,13 @@ static bool ena_aenq_ready(ENACore *core)
 
 static bool ena_aenq_post(ENACore *core, uint16_t group, uint16_t syndrome,
                           const void *payload, size_t len)
+{
+    return ena_aenq_post_ex(core, group, syndrome, payload, len, true);
+}
+
+static bool ena_aenq_post_ex(ENACore *core, uint16_t group,
+                             uint16_t syndrome, const void *payload,
+                             size_t len, bool irq)
 {
     EnaAdminAenqEntry e;
     uint16_t depth = ena_q_depth(core->aenq_caps);
@@ -325,15 +340,22 @@ static bool ena_aenq_post(ENACore *core, uint16_t group, uint16_t syndrome,
     }
     trace_ena_aenq_post(group, syndrome, core->aenq_tail);
     core->aenq_tail++;
-    ena_mgmt_irq(core, false);
+    if (irq) {
+        ena_mgmt_irq(core, false);
+    }
     return true;
+}
+
+/* The link as the driver sees it: the back end's, unless a fault took it. */
+static bool ena_link_up(ENACore *core)
+{
+    return !qemu_get_queue(core->nic)->link_down && !core->fault_link_down;
 }
 
 static void ena_aenq_post_link(ENACore *core)
 {
-    NetClientState *nc = qemu_get_queue(core->nic);
-    uint32_t flags = cpu_to_le32(nc->link_down ? 0 :
-                        ENA_ADMIN_AENQ_LINK_CHANGE_DESC_LINK_STATUS_MASK);
+    uint32_t flags = cpu_to_le32(ena_link_up(core) ?
+                        ENA_ADMIN_AENQ_LINK_CHANGE_DESC_LINK_STATUS_MASK : 0);
 
     if (ena_aenq_post(core, ENA_ADMIN_LINK_CHANGE, 0, &flags,
                       sizeof(flags))) {
@@ -364,6 +386,8 @@ static void ena_keepalive_arm(ENACore *core)
 static void ena_keepalive_cb(void *opaque)
 {
     ENACore *core = opaque;
+    ENAFaultRule *r = NULL;
+    bool irq = true;
     EnaAdminAenqKeepAlive ka = {
         .rx_drops_low = cpu_to_le32(core->stats.rx_drops),
         .rx_drops_high = cpu_to_le32(core->stats.rx_drops >> 32),
@@ -373,7 +397,24 @@ static void ena_keepalive_cb(void *opaque)
         .rx_overruns_high = cpu_to_le32(core->stats.rx_overruns >> 32),
     };
 
-    if (ena_aenq_post(core, ENA_ADMIN_KEEP_ALIVE, 0, &ka, sizeof(ka))) {
+    if (core->keepalive_delayed) {
+        core->keepalive_delayed = false;    /* the late one goes out now */
+    } else {
+        r = ena_fault_check(core, ENA_FAULT_KEEPALIVE, ENA_FAULT_ANY,
+                            ENA_FAULT_ANY);
+    }
+    if (r && r->action == ENA_FA_STOP) {
+        ena_keepalive_arm(core);
+        return;
+    }
+    if (r && r->action == ENA_FA_DELAY) {
+        core->keepalive_delayed = true;
+        timer_mod(core->keepalive_timer, ena_now() + r->value);
+        return;
+    }
+    irq = !(r && r->action == ENA_FA_NO_IRQ);
+    if (ena_aenq_post_ex(core, ENA_ADMIN_KEEP_ALIVE, 0, &ka, sizeof(ka),
+                         irq)) {
         core->keepalives_sent++;
         trace_ena_keepalive(core->keepalives_sent);
     }
@@ -407,6 +448,9 @@ static void ena_quiesce(ENACore *core)
 
     qemu_bh_cancel(core->aq_bh);
     timer_del(core->keepalive_timer);
+    timer_del(core->admin_delay_timer);
+    memset(core->admin_delayed, 0, sizeof(core->admin_delayed));
+    core->keepalive_delayed = false;
 
     for (i = 0; i < ENA_MAX_IO_SQ; i++) {
         ena_sq_free(core, &core->sq[i]);
@@ -452,6 +496,16 @@ void ena_core_reset(ENACore *core, ENAResetKind kind)
     }
 }
 
+static void ena_reset_deassert(ENACore *core);
+
+/* Does a reset-handshake fault of kind @action hit the current reset? */
+static bool ena_reset_fault(ENACore *core, uint32_t action)
+{
+    return core->faults[ENA_FAULT_RESET].action == action &&
+           ena_fault_check(core, ENA_FAULT_RESET, core->last_reset_reason,
+                           ENA_FAULT_ANY);
+}
+
 static void ena_reset_timer_cb(void *opaque)
 {
     ENACore *core = opaque;
@@ -462,21 +516,31 @@ static void ena_reset_timer_cb(void *opaque)
         core->reset_phase = ENA_RESET_PHASE_IN_PROGRESS;
         trace_ena_reset_in_progress();
         if (!(core->dev_ctl & ENA_REGS_DEV_CTL_DEV_RESET_MASK)) {
-            core->reset_phase = ENA_RESET_PHASE_DEASSERTING;
-            timer_mod(core->reset_timer,
-                      ena_now() + core->params.reset_latency_us * SCALE_US);
+            ena_reset_deassert(core);
         }
         break;
     case ENA_RESET_PHASE_DEASSERTING:
         core->dev_sts &= ~ENA_REGS_DEV_STS_RESET_IN_PROGRESS_MASK;
-        core->dev_sts |= ENA_REGS_DEV_STS_READY_MASK |
-                         ENA_REGS_DEV_STS_RESET_FINISHED_MASK;
+        core->dev_sts |= ENA_REGS_DEV_STS_RESET_FINISHED_MASK;
+        if (!ena_reset_fault(core, ENA_FA_NOT_READY)) {
+            core->dev_sts |= ENA_REGS_DEV_STS_READY_MASK;
+        }
         core->reset_phase = ENA_RESET_PHASE_IDLE;
         trace_ena_reset_done(core->last_reset_reason);
         break;
     default:
         break;
     }
+}
+
+static void ena_reset_deassert(ENACore *core)
+{
+    core->reset_phase = ENA_RESET_PHASE_DEASSERTING;
+    if (ena_reset_fault(core, ENA_FA_NEVER_DEASSERT)) {
+        return;         /* RESET_IN_PROGRESS stays up */
+    }
+    timer_mod(core->reset_timer,
+              ena_now() + core->params.reset_latency_us * SCALE_US);
 }
 
 static void ena_dev_ctl_write(ENACore *core, uint32_t val)
@@ -494,7 +558,13 @@ static void ena_dev_ctl_write(ENACore *core, uint32_t val)
                       val & 0xe);
     }
 
-    if (now && !was) {
+    /*
+     * A new request whenever the device is not already acknowledging one,
+     * so that a driver can retry a reset a fault left stuck.
+     */
+    if (now && (!was || core->reset_phase == ENA_RESET_PHASE_IDLE ||
+                (core->reset_phase == ENA_RESET_PHASE_ASSERTING &&
+                 !timer_pending(core->reset_timer)))) {
         reason = (val & ENA_REGS_DEV_CTL_RESET_REASON_MASK) >>
                  ENA_REGS_DEV_CTL_RESET_REASON_SHIFT;
         reason |= ((val & ENA_REGS_DEV_CTL_RESET_REASON_EXT_MASK) >>
@@ -505,15 +575,20 @@ static void ena_dev_ctl_write(ENACore *core, uint32_t val)
                                 core->reset_count);
         /* stop all DMA now: the driver frees its rings right after */
         ena_quiesce(core);
+        ena_fault_device_reset(core);
         core->dev_sts &= ~(ENA_REGS_DEV_STS_READY_MASK |
+                           ENA_REGS_DEV_STS_RESET_IN_PROGRESS_MASK |
                            ENA_REGS_DEV_STS_RESET_FINISHED_MASK |
                            ENA_REGS_DEV_STS_FATAL_ERROR_MASK);
         core->reset_phase = ENA_RESET_PHASE_ASSERTING;
+        if (ena_reset_fault(core, ENA_FA_NEVER_ASSERT)) {
+            timer_del(core->reset_timer);
+            return;
+        }
         timer_mod(core->reset_timer, ena_now() + latency);
     } else if (!now && was) {
         if (core->reset_phase == ENA_RESET_PHASE_IN_PROGRESS) {
-            core->reset_phase = ENA_RESET_PHASE_DEASSERTING;
-            timer_mod(core->reset_timer, ena_now() + latency);
+            ena_reset_deassert(core);
         }
         /* in ASSERTING the timer sees DEV_RESET clear and continues */
     }
@@ -606,6 +681,17 @@ static bool ena_reg_value(ENACore *core, uint32_t off, uint32_t *val)
     return true;
 }
 
+/* A register as the driver reads it, either way: faults may blank it. */
+static bool ena_reg_read_value(ENACore *core, uint32_t off, uint32_t *val)
+{
+    if (core->faults[ENA_FAULT_REG].action == ENA_FA_ALL_ONES &&
+        ena_fault_check(core, ENA_FAULT_REG, off, ENA_FAULT_ANY)) {
+        *val = 0xffffffff;
+        return true;
+    }
+    return ena_reg_value(core, off, val);
+}
+
 /* Readless read: DMA {req_id, reg_off, value}, the req_id word last. */
 static void ena_mmio_reg_read(ENACore *core, uint32_t val)
 {
@@ -613,6 +699,7 @@ static void ena_mmio_reg_read(ENACore *core, uint32_t val)
     uint16_t off = (val & ENA_REGS_MMIO_REG_READ_REG_OFF_MASK) >>
                    ENA_REGS_MMIO_REG_READ_REG_OFF_SHIFT;
     EnaMmioReadResp resp;
+    ENAFaultRule *fr;
     uint32_t reg = 0;
 
     if (!core->mmio_resp_addr) {
@@ -620,10 +707,18 @@ static void ena_mmio_reg_read(ENACore *core, uint32_t val)
                       "MMIO_REG_READ 0x%x with no response address", val);
         return;
     }
-    if (!ena_reg_value(core, off, &reg)) {
+    if (!ena_reg_read_value(core, off, &reg)) {
         ENA_GUEST_ERR(ena_ub_readless_bad_off,
                       "readless read of unknown offset 0x%x", off);
         reg = 0;
+    }
+    fr = ena_fault_check(core, ENA_FAULT_READLESS, off, ENA_FAULT_ANY);
+    if (fr && fr->action == ENA_FA_DROP) {
+        return;
+    } else if (fr && fr->action == ENA_FA_BAD_REQ_ID) {
+        req_id++;
+    } else if (fr && fr->action == ENA_FA_BAD_OFFSET) {
+        off ^= 4;
     }
     resp.req_id = cpu_to_le16(req_id);
     resp.reg_off = cpu_to_le16(off);
@@ -727,7 +822,7 @@ uint64_t ena_core_read(ENACore *core, hwaddr addr, unsigned size)
                       "0x%" HWADDR_PRIx, addr);
         return 0;
     }
-    if (!ena_reg_value(core, addr, &val)) {
+    if (!ena_reg_read_value(core, addr, &val)) {
         ENA_GUEST_ERR(ena_ub_mmio_read_unknown, "read of unknown register "
                       "0x%" HWADDR_PRIx, addr);
         return 0;
@@ -1577,7 +1672,7 @@ static uint8_t ena_cmd_get_stats(ENACore *core, const EnaAdminAqEntry *cmd,
 
 /* ---- admin queue: processing ---------------------------------------- */
 
-static void ena_acq_post(ENACore *core, EnaAdminAcqEntry *resp)
+static void ena_acq_post(ENACore *core, EnaAdminAcqEntry *resp, bool irq)
 {
     uint16_t depth = ena_q_depth(core->acq_caps);
     uint64_t addr = core->acq_base +
@@ -1590,7 +1685,56 @@ static void ena_acq_post(ENACore *core, EnaAdminAcqEntry *resp)
         return;
     }
     core->acq_tail++;
-    ena_mgmt_irq(core, true);
+    if (irq) {
+        ena_mgmt_irq(core, true);
+    }
+}
+
+/* Post the completions a "delay" fault held back, once they are due. */
+static void ena_admin_delay_cb(void *opaque)
+{
+    ENACore *core = opaque;
+    int64_t now = ena_now(), next = INT64_MAX;
+
+    for (;;) {
+        ENADelayedCmpl *due = NULL;
+
+        for (int i = 0; i < ENA_MAX_DELAYED_CMPL; i++) {
+            ENADelayedCmpl *c = &core->admin_delayed[i];
+            if (c->used && c->when <= now && (!due || c->when < due->when)) {
+                due = c;
+            }
+        }
+        if (!due) {
+            break;
+        }
+        due->used = false;
+        ena_acq_post(core, &due->resp, true);
+    }
+    for (int i = 0; i < ENA_MAX_DELAYED_CMPL; i++) {
+        if (core->admin_delayed[i].used) {
+            next = MIN(next, core->admin_delayed[i].when);
+        }
+    }
+    if (next != INT64_MAX) {
+        timer_mod(core->admin_delay_timer, next);
+    }
+}
+
+static void ena_admin_delay(ENACore *core, EnaAdminAcqEntry *resp,
+                            int64_t delay)
+{
+    for (int i = 0; i < ENA_MAX_DELAYED_CMPL; i++) {
+        ENADelayedCmpl *c = &core->admin_delayed[i];
+        if (!c->used) {
+            c->used = true;
+            c->when = ena_now() + delay;
+            c->resp = *resp;
+            ena_admin_delay_cb(core);
+            return;
+        }
+    }
+    ena_acq_post(core, resp, true);
 }
 
 static uint8_t ena_admin_exec(ENACore *core, const EnaAdminAqEntry *cmd,
@@ -1624,9 +1768,11 @@ static void ena_aq_bh(void *opaque)
     uint16_t depth = ena_q_depth(core->aq_caps);
     EnaAdminAqEntry cmd;
     EnaAdminAcqEntry resp;
+    ENAFaultRule *fr;
     uint64_t addr;
+    int64_t feature;
     uint16_t id;
-    uint8_t status;
+    uint8_t status, op;
 
     while (core->aq_head != core->aq_tail && !ena_fatal(core)) {
         addr = core->aq_base +
@@ -1644,12 +1790,28 @@ static void ena_aq_bh(void *opaque)
 
         id = le16_to_cpu(cmd.aq_common.command_id) &
              ENA_ADMIN_AQ_COMMON_DESC_COMMAND_ID_MASK;
+        op = cmd.aq_common.opcode;
+        feature = (op == ENA_ADMIN_GET_FEATURE ||
+                   op == ENA_ADMIN_SET_FEATURE) ?
+                  ((EnaAdminGetSetFeatureCmd *)&cmd)->feature_id :
+                  ENA_FAULT_ANY;
+        fr = ena_fault_check(core, ENA_FAULT_ADMIN, op, feature);
         memset(&resp, 0, sizeof(resp));
-        status = ena_admin_exec(core, &cmd, &resp);
+        if (fr && fr->action == ENA_FA_DROP) {
+            trace_ena_admin_cmd(id, op, 0xff);
+            continue;
+        }
+        status = (fr && fr->action == ENA_FA_STATUS) ? fr->value :
+                 ena_admin_exec(core, &cmd, &resp);
         resp.acq_common.command = cpu_to_le16(id);
         resp.acq_common.status = status;
-        trace_ena_admin_cmd(id, cmd.aq_common.opcode, status);
-        ena_acq_post(core, &resp);
+        trace_ena_admin_cmd(id, op, status);
+        if (fr && fr->action == ENA_FA_DELAY) {
+            resp.acq_common.sq_head_indx = cpu_to_le16(core->aq_head);
+            ena_admin_delay(core, &resp, fr->value);
+        } else {
+            ena_acq_post(core, &resp, !(fr && fr->action == ENA_FA_NO_IRQ));
+        }
     }
 }
 
@@ -1676,12 +1838,18 @@ static bool ena_cq_post(ENACore *core, ENAIoCq *cq, uint8_t *entry,
 static void ena_tx_complete(ENACore *core, ENAIoSq *sq, uint16_t req_id)
 {
     ENAIoCq *cq = &core->cq[sq->cq_idx];
+
+    if (core->faults[ENA_FAULT_TX].action == ENA_FA_DROP &&
+        ena_fault_check(core, ENA_FAULT_TX, ena_sq_idx(core, sq),
+                        ENA_FAULT_ANY)) {
+        return;         /* sent, but the completion is lost */
+    }
+
     EnaEthIoTxCdesc cd = {
         .req_id = cpu_to_le16(req_id),
         .flags = ena_phase(cq->tail, cq->depth),
         .sq_head_idx = cpu_to_le16(sq->head),
     };
-
     trace_ena_tx_complete(ena_sq_idx(core, sq), req_id);
     ena_cq_post(core, cq, (uint8_t *)&cd, sizeof(cd));
 }
@@ -1729,7 +1897,7 @@ static void ena_tx_send(ENACore *core, ENAIoSq *sq)
     NetClientState *nc = qemu_get_queue(core->nic);
     size_t len;
 
-    if (sq->pkt_bad || nc->link_down || !net_tx_pkt_parse(sq->tx_pkt) ||
+    if (sq->pkt_bad || !ena_link_up(core) || !net_tx_pkt_parse(sq->tx_pkt) ||
         !ena_tx_offloads(core, sq)) {
         core->stats.tx_drops++;
         trace_ena_tx_drop(ena_sq_idx(core, sq), sq->pkt_req_id);
@@ -1752,6 +1920,10 @@ static void ena_tx_process(ENACore *core, ENAIoSq *sq)
     uint64_t addr, buf;
     uint16_t len;
 
+    if (core->faults[ENA_FAULT_TX].action == ENA_FA_STALL &&
+        ena_fault_active(core, ENA_FAULT_TX, ena_sq_idx(core, sq))) {
+        return;         /* the queue is stuck until the fault ends */
+    }
     while (sq->head != sq->tail && !ena_fatal(core)) {
         addr = sq->ba + (uint64_t)(sq->head & (sq->depth - 1)) * sizeof(d);
         if (ena_dma_read(core, addr, &d, sizeof(d))) {
@@ -1839,6 +2011,11 @@ bool ena_core_can_receive(ENACore *core)
 {
     if (ena_fatal(core) || !(core->owner->config[PCI_COMMAND] &
                              PCI_COMMAND_MASTER)) {
+        return false;
+    }
+    if (core->faults[ENA_FAULT_RX].action == ENA_FA_STALL &&
+        core->faults[ENA_FAULT_RX].match == ENA_FAULT_ANY &&
+        ena_fault_active(core, ENA_FAULT_RX, ENA_FAULT_ANY)) {
         return false;
     }
     for (int i = 0; i < ENA_MAX_IO_SQ; i++) {
@@ -1963,7 +2140,7 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
     if (!ena_core_can_receive(core)) {
         return 0;
     }
-    if (qemu_get_queue(core->nic)->link_down) {
+    if (!ena_link_up(core)) {
         return size;
     }
     if (size > core->params.max_mtu + ENA_MAX_L2_OVERHEAD) {
@@ -1981,6 +2158,17 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
     sq = ena_rx_select(core, hash);
     if (!sq) {
         return 0;
+    }
+    if (core->faults[ENA_FAULT_RX].action == ENA_FA_STALL &&
+        ena_fault_active(core, ENA_FAULT_RX, ena_sq_idx(core, sq))) {
+        return 0;       /* held until the fault ends */
+    }
+    if (core->faults[ENA_FAULT_RX].action == ENA_FA_DROP &&
+        ena_fault_check(core, ENA_FAULT_RX, ena_sq_idx(core, sq),
+                        ENA_FAULT_ANY)) {
+        core->stats.rx_drops++;
+        trace_ena_rx_drop(size, "fault");
+        return size;
     }
     cq = &core->cq[sq->cq_idx];
 
@@ -2069,8 +2257,11 @@ void ena_core_realize(ENACore *core, PCIDevice *owner, NICState *nic,
                                          ena_keepalive_cb, core);
     core->reset_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL,
                                      ena_reset_timer_cb, core);
+    core->admin_delay_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL,
+                                           ena_admin_delay_cb, core);
     net_rx_pkt_init(&core->rx_pkt);
     ena_core_reset(core, ENA_RESET_POWER_ON);
+    ena_fault_realize(core);
 }
 
 void ena_core_unrealize(ENACore *core)
@@ -2079,6 +2270,8 @@ void ena_core_unrealize(ENACore *core)
     qemu_bh_delete(core->aq_bh);
     timer_free(core->keepalive_timer);
     timer_free(core->reset_timer);
+    timer_free(core->admin_delay_timer);
+    ena_fault_unrealize(core);
     net_rx_pkt_uninit(core->rx_pkt);
 }
 
@@ -2174,6 +2367,19 @@ static const VMStateDescription vmstate_ena_stats = {
     }
 };
 
+static const VMStateDescription vmstate_ena_delayed_cmpl = {
+    .name = "ena-delayed-cmpl",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_BOOL(used, ENADelayedCmpl),
+        VMSTATE_INT64(when, ENADelayedCmpl),
+        VMSTATE_BUFFER_UNSAFE(resp, ENADelayedCmpl, 0,
+                              sizeof(EnaAdminAcqEntry)),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
 static const VMStateDescription vmstate_ena_host_info = {
     .name = "ena-host-info",
     .version_id = 1,
@@ -2235,6 +2441,71 @@ const VMStateDescription vmstate_ena_core = {
         VMSTATE_UINT64(reset_count, ENACore),
         VMSTATE_UINT32(last_reset_reason, ENACore),
         VMSTATE_UINT64(admin_cmds, ENACore),
+        VMSTATE_STRUCT_ARRAY(faults, ENACore, ENA_FAULT__MAX, 1,
+                             vmstate_ena_fault_rule, ENAFaultRule),
+        VMSTATE_BOOL(fault_link_down, ENACore),
+        VMSTATE_BOOL(keepalive_delayed, ENACore),
+        VMSTATE_STRUCT_ARRAY(admin_delayed, ENACore, ENA_MAX_DELAYED_CMPL, 1,
+                             vmstate_ena_delayed_cmpl, ENADelayedCmpl),
+        VMSTATE_TIMER_PTR(admin_delay_timer, ENACore),
         VMSTATE_END_OF_LIST()
     }
 };
+
+/* ---- fault edges ---------------------------------------------------- */
+
+void ena_core_fault_edge(ENACore *core, ENAFaultPoint p, ENAFaultRule *r,
+                         bool start)
+{
+    if (!core->nic) {
+        return;         /* set from -device: nothing runs before realize */
+    }
+    switch (p) {
+    case ENA_FAULT_FATAL:
+        if (start && r->action == ENA_FA_RAISE) {
+            ena_set_fatal(core, "injected fatal error", 0);
+        } else if (start && r->action == ENA_FA_REQUEST_RESET) {
+            ena_aenq_post(core, ENA_ADMIN_DEVICE_REQUEST_RESET, 0, NULL, 0);
+        }
+        break;
+    case ENA_FAULT_LINK:
+        if (core->fault_link_down != start) {
+            core->fault_link_down = start;
+            core->link_event_pending = true;
+            ena_aenq_flush_pending(core);
+            if (!start) {
+                ena_core_start_recv(core);
+            }
+        }
+        break;
+    case ENA_FAULT_HINTS:
+        if (start) {
+            EnaAdminHwHints h;
+            const uint16_t *src = (const uint16_t *)&r->hints;
+            uint16_t *dst = (uint16_t *)&h;
+
+            for (size_t i = 0; i < sizeof(h) / 2; i++) {
+                dst[i] = cpu_to_le16(src[i]);
+            }
+            ena_aenq_post(core, ENA_ADMIN_NOTIFICATION, ENA_ADMIN_UPDATE_HINTS,
+                          &h, sizeof(h));
+        }
+        break;
+    case ENA_FAULT_TX:
+        /* a stall ended or was cleared: send what waited */
+        for (int i = 0; !start && i < ENA_MAX_IO_SQ; i++) {
+            if (core->sq[i].valid &&
+                core->sq[i].direction == ENA_ADMIN_SQ_DIRECTION_TX) {
+                ena_tx_process(core, &core->sq[i]);
+            }
+        }
+        break;
+    case ENA_FAULT_RX:
+        if (!start) {
+            ena_core_start_recv(core);
+        }
+        break;
+    default:
+        break;
+    }
+}

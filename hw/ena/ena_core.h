@@ -10,6 +10,7 @@
 #include "hw/pci/pci_device.h"
 #include "net/net.h"
 #include "ena_hw.h"
+#include "ena_fault.h"
 
 #define ENA_MAX_QUEUE_PAIRS         32
 #define ENA_MAX_IO_SQ               (2 * ENA_MAX_QUEUE_PAIRS)
@@ -92,6 +93,14 @@ typedef struct ENAIoSq {
     struct NetTxPkt *tx_pkt;
 } ENAIoSq;
 
+/* An admin completion held back by a "delay" fault. */
+#define ENA_MAX_DELAYED_CMPL        ENA_ADMIN_QUEUE_DEPTH
+typedef struct ENADelayedCmpl {
+    bool used;
+    int64_t when;
+    EnaAdminAcqEntry resp;
+} ENADelayedCmpl;
+
 typedef struct ENAStats {
     uint64_t tx_bytes;
     uint64_t tx_pkts;
@@ -166,6 +175,14 @@ typedef struct ENACore {
     struct NetRxPkt *rx_pkt;
 
     ENAStats stats;
+
+    /* fault injection (ena_fault.c) */
+    ENAFaultRule faults[ENA_FAULT__MAX];
+    ENAFaultTimerCtx fault_timer_ctx[ENA_FAULT__MAX];
+    bool fault_link_down;
+    bool keepalive_delayed;
+    ENADelayedCmpl admin_delayed[ENA_MAX_DELAYED_CMPL];
+    QEMUTimer *admin_delay_timer;
 
     /* observability (read-only QOM properties) */
     uint64_t reset_count;

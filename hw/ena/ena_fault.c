@@ -1,0 +1,495 @@
+/*
+ * AWS Elastic Network Adapter: fault injection
+ *
+ * A rule is written ACTION[:KEY=VALUE]..., for example
+ *   stop                       keep-alives stop from now on
+ *   stall:queue=0:after=2s:for=5s
+ *   status:opcode=1:status=1:count=2
+ * It is set with the device property fault-POINT, at start-up or with
+ * qom-set, and cleared by setting "" or "none". Times are virtual.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/cutils.h"
+#include "migration/vmstate.h"
+#include "ena_core.h"
+#include "ena_fault.h"
+#include "trace.h"
+
+typedef enum ENAFaultKey {
+    ENA_FK_AFTER, ENA_FK_FOR, ENA_FK_AT, ENA_FK_COUNT, ENA_FK_ONCE,
+    ENA_FK_RESET, ENA_FK_MATCH, ENA_FK_FEATURE, ENA_FK_STATUS, ENA_FK_DELAY,
+    ENA_FK_HINT,
+} ENAFaultKey;
+
+#define FK(k) (1u << ENA_FK_##k)
+#define FA(a) (1u << ENA_FA_##a)
+#define ENA_FK_COMMON (FK(AFTER) | FK(FOR) | FK(AT) | FK(COUNT) | FK(ONCE) | \
+                       FK(RESET))
+
+typedef struct ENAFaultPointInfo {
+    const char *name;
+    uint32_t actions;
+    uint32_t keys;
+    const char *match_key;      /* name of the ENA_FK_MATCH key */
+    uint32_t timed;             /* actions that run at the start time */
+} ENAFaultPointInfo;
+
+static const ENAFaultPointInfo ena_fault_points[ENA_FAULT__MAX] = {
+    [ENA_FAULT_KEEPALIVE] = {
+        "keepalive", FA(STOP) | FA(DELAY) | FA(NO_IRQ),
+        ENA_FK_COMMON | FK(DELAY), NULL, 0,
+    },
+    [ENA_FAULT_READLESS] = {
+        "readless", FA(DROP) | FA(BAD_REQ_ID) | FA(BAD_OFFSET),
+        ENA_FK_COMMON | FK(MATCH), "reg", 0,
+    },
+    [ENA_FAULT_REG] = {
+        "reg", FA(ALL_ONES), ENA_FK_COMMON | FK(MATCH), "reg", 0,
+    },
+    [ENA_FAULT_ADMIN] = {
+        "admin", FA(DROP) | FA(DELAY) | FA(STATUS) | FA(NO_IRQ),
+        ENA_FK_COMMON | FK(MATCH) | FK(FEATURE) | FK(STATUS) | FK(DELAY),
+        "opcode", 0,
+    },
+    [ENA_FAULT_TX] = {
+        "tx", FA(STALL) | FA(DROP), ENA_FK_COMMON | FK(MATCH), "queue", 0,
+    },
+    [ENA_FAULT_RX] = {
+        "rx", FA(STALL) | FA(DROP), ENA_FK_COMMON | FK(MATCH), "queue", 0,
+    },
+    [ENA_FAULT_IRQ] = {
+        "irq", FA(DROP), ENA_FK_COMMON | FK(MATCH), "vector", 0,
+    },
+    [ENA_FAULT_RESET] = {
+        "reset", FA(NEVER_ASSERT) | FA(NEVER_DEASSERT) | FA(NOT_READY),
+        ENA_FK_COMMON | FK(MATCH), "reason", 0,
+    },
+    [ENA_FAULT_FATAL] = {
+        "fatal", FA(RAISE) | FA(REQUEST_RESET), FK(AFTER) | FK(RESET), NULL,
+        FA(RAISE) | FA(REQUEST_RESET),
+    },
+    [ENA_FAULT_LINK] = {
+        "link", FA(DOWN), FK(AFTER) | FK(FOR) | FK(RESET), NULL, FA(DOWN),
+    },
+    [ENA_FAULT_HINTS] = {
+        "hints", FA(NOTIFY), FK(AFTER) | FK(RESET) | FK(HINT), NULL,
+        FA(NOTIFY),
+    },
+};
+
+static const char *const ena_fault_action_names[ENA_FA__MAX] = {
+    [ENA_FA_NONE] = "none",
+    [ENA_FA_STOP] = "stop",
+    [ENA_FA_DELAY] = "delay",
+    [ENA_FA_NO_IRQ] = "no-irq",
+    [ENA_FA_DROP] = "drop",
+    [ENA_FA_BAD_REQ_ID] = "bad-req-id",
+    [ENA_FA_BAD_OFFSET] = "bad-offset",
+    [ENA_FA_ALL_ONES] = "all-ones",
+    [ENA_FA_STATUS] = "status",
+    [ENA_FA_STALL] = "stall",
+    [ENA_FA_NEVER_ASSERT] = "never-assert",
+    [ENA_FA_NEVER_DEASSERT] = "never-deassert",
+    [ENA_FA_NOT_READY] = "not-ready",
+    [ENA_FA_RAISE] = "raise",
+    [ENA_FA_REQUEST_RESET] = "request-reset",
+    [ENA_FA_DOWN] = "down",
+    [ENA_FA_NOTIFY] = "notify",
+};
+
+/* hints=... keys of the "hints" point, in EnaAdminHwHints order */
+static const char *const ena_fault_hint_keys[] = {
+    "mmio-read-timeout-ms", "keepalive-timeout-ms", "missing-tx-timeout-ms",
+    "missing-tx-threshold", "admin-timeout-ms", "netdev-wd-timeout-ms",
+};
+
+const char *ena_fault_point_name(ENAFaultPoint p)
+{
+    return ena_fault_points[p].name;
+}
+
+static int64_t ena_fault_now(void)
+{
+    return qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+}
+
+/* "5s", "200ms", "10us", "7ns"; a bare number is in ms */
+static bool ena_fault_parse_time(const char *s, int64_t *ns)
+{
+    static const struct { const char *sfx; int64_t mul; } units[] = {
+        { "ns", 1 }, { "us", SCALE_US }, { "ms", SCALE_MS },
+        { "s", NANOSECONDS_PER_SECOND }, { "", SCALE_MS },
+    };
+    const char *end;
+    uint64_t v;
+
+    if (qemu_strtou64(s, &end, 0, &v) || end == s) {
+        return false;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
+        if (!strcmp(end, units[i].sfx)) {
+            if (v > INT64_MAX / units[i].mul) {
+                return false;
+            }
+            *ns = v * units[i].mul;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool ena_fault_parse_uint(const char *s, uint64_t max, uint64_t *v)
+{
+    return !qemu_strtou64(s, NULL, 0, v) && *v <= max;
+}
+
+static void ena_fault_rule_clear(ENAFaultRule *r)
+{
+    uint64_t hits = r->hits;
+    QEMUTimer *t = r->timer;
+
+    if (t) {
+        timer_del(t);
+    }
+    g_free(r->spec);
+    memset(r, 0, sizeof(*r));
+    r->hits = hits;
+    r->timer = t;
+}
+
+/* Schedule the next edge of a rule: its start (timed actions) or end. */
+static void ena_fault_arm(ENACore *core, ENAFaultPoint p)
+{
+    ENAFaultRule *r = &core->faults[p];
+    const ENAFaultPointInfo *info = &ena_fault_points[p];
+    int64_t now = ena_fault_now();
+    bool timed = info->timed & BIT(r->action);
+
+    if (!r->timer || r->action == ENA_FA_NONE) {
+        return;
+    }
+    if (timed && !r->started) {
+        if (r->start_ns > now) {
+            timer_mod(r->timer, r->start_ns);
+            return;
+        }
+        r->started = true;
+        r->hits++;
+        trace_ena_fault_edge(info->name, ena_fault_action_names[r->action],
+                             true);
+        ena_core_fault_edge(core, p, r, true);
+    }
+    if (r->end_ns != INT64_MAX) {
+        if (r->end_ns > now) {
+            timer_mod(r->timer, r->end_ns);
+            return;
+        }
+        trace_ena_fault_edge(info->name, ena_fault_action_names[r->action],
+                             false);
+        ena_fault_rule_clear(r);
+        ena_core_fault_edge(core, p, r, false);
+    }
+}
+
+static void ena_fault_timer_cb(void *opaque)
+{
+    ENAFaultTimerCtx *c = opaque;
+
+    ena_fault_arm(c->core, c->point);
+}
+
+bool ena_fault_set(ENACore *core, ENAFaultPoint p, const char *spec,
+                   Error **errp)
+{
+    const ENAFaultPointInfo *info = &ena_fault_points[p];
+    g_auto(GStrv) parts = NULL;
+    ENAFaultRule r = {
+        .match = ENA_FAULT_ANY,
+        .match2 = ENA_FAULT_ANY,
+        .count = UINT64_MAX,
+        .end_ns = INT64_MAX,
+    };
+    int64_t after = 0, dur = -1, t;
+    uint64_t v;
+    int a;
+
+    if (!spec || !*spec || !strcmp(spec, "none")) {
+        trace_ena_fault_set(info->name, "none");
+        ena_fault_rule_clear(&core->faults[p]);
+        ena_core_fault_edge(core, p, &core->faults[p], false);
+        return true;
+    }
+    parts = g_strsplit(spec, ":", -1);
+    for (a = ENA_FA_NONE + 1; a < ENA_FA__MAX; a++) {
+        if ((info->actions & BIT(a)) &&
+            !strcmp(parts[0], ena_fault_action_names[a])) {
+            break;
+        }
+    }
+    if (a == ENA_FA__MAX) {
+        g_autoptr(GString) ok = g_string_new("");
+        for (int i = 0; i < ENA_FA__MAX; i++) {
+            if (info->actions & BIT(i)) {
+                g_string_append_printf(ok, "%s%s", ok->len ? ", " : "",
+                                       ena_fault_action_names[i]);
+            }
+        }
+        error_setg(errp, "fault-%s: unknown action '%s' (expected %s, or "
+                   "none)", info->name, parts[0], ok->str);
+        return false;
+    }
+    r.action = a;
+    if (a == ENA_FA_STATUS) {
+        r.value = ENA_ADMIN_RESOURCE_ALLOCATION_FAILURE;
+    }
+
+    for (int i = 1; parts[i]; i++) {
+        char *key = parts[i], *val = strchr(key, '=');
+        ENAFaultKey k;
+        int hint = -1;
+
+        if (val) {
+            *val++ = 0;
+        }
+        if (!strcmp(key, "after")) {
+            k = ENA_FK_AFTER;
+        } else if (!strcmp(key, "for")) {
+            k = ENA_FK_FOR;
+        } else if (!strcmp(key, "at")) {
+            k = ENA_FK_AT;
+        } else if (!strcmp(key, "count")) {
+            k = ENA_FK_COUNT;
+        } else if (!strcmp(key, "once")) {
+            k = ENA_FK_ONCE;
+        } else if (!strcmp(key, "reset")) {
+            k = ENA_FK_RESET;
+        } else if (info->match_key && !strcmp(key, info->match_key)) {
+            k = ENA_FK_MATCH;
+        } else if (!strcmp(key, "feature")) {
+            k = ENA_FK_FEATURE;
+        } else if (!strcmp(key, "status")) {
+            k = ENA_FK_STATUS;
+        } else if (!strcmp(key, "delay")) {
+            k = ENA_FK_DELAY;
+        } else {
+            k = ENA_FK_HINT;
+            for (size_t h = 0; h < ARRAY_SIZE(ena_fault_hint_keys); h++) {
+                if (!strcmp(key, ena_fault_hint_keys[h])) {
+                    hint = h;
+                }
+            }
+            if (hint < 0) {
+                k = -1;
+            }
+        }
+        if (k == (ENAFaultKey)-1 || !(info->keys & BIT(k))) {
+            error_setg(errp, "fault-%s: '%s' is not a parameter of this "
+                       "fault point (see docs/faults.md)", info->name, key);
+            return false;
+        }
+        if (k != ENA_FK_ONCE && !val) {
+            error_setg(errp, "fault-%s: '%s' needs a value (%s=...)",
+                       info->name, key, key);
+            return false;
+        }
+        switch (k) {
+        case ENA_FK_AFTER:
+        case ENA_FK_FOR:
+        case ENA_FK_DELAY:
+            if (!ena_fault_parse_time(val, &t)) {
+                error_setg(errp, "fault-%s: %s=%s is not a time (e.g. 500ms, "
+                           "2s, 10us)", info->name, key, val);
+                return false;
+            }
+            if (k == ENA_FK_AFTER) {
+                after = t;
+            } else if (k == ENA_FK_FOR) {
+                dur = t;
+            } else {
+                r.value = t;
+            }
+            break;
+        case ENA_FK_ONCE:
+            r.count = 1;
+            break;
+        case ENA_FK_RESET:
+            if (!val || (strcmp(val, "keep") && strcmp(val, "clear"))) {
+                error_setg(errp, "fault-%s: reset=%s: expected keep or clear",
+                           info->name, val ?: "");
+                return false;
+            }
+            r.clear_on_reset = !strcmp(val, "clear");
+            break;
+        default:
+            if (!ena_fault_parse_uint(val, k == ENA_FK_HINT ? UINT16_MAX :
+                                      UINT32_MAX, &v)) {
+                error_setg(errp, "fault-%s: %s=%s is not a number in range",
+                           info->name, key, val);
+                return false;
+            }
+            if (k == ENA_FK_AT) {
+                r.at = v;
+            } else if (k == ENA_FK_COUNT) {
+                r.count = v;
+            } else if (k == ENA_FK_MATCH) {
+                r.match = v;
+            } else if (k == ENA_FK_FEATURE) {
+                r.match2 = v;
+            } else if (k == ENA_FK_STATUS) {
+                r.value = v;
+            } else {
+                ((uint16_t *)&r.hints)[hint] = v;
+            }
+            break;
+        }
+    }
+    if (a == ENA_FA_DELAY && !r.value) {
+        error_setg(errp, "fault-%s: delay needs delay=TIME", info->name);
+        return false;
+    }
+
+    /* before realize (from -device) times count from realize */
+    r.start_ns = (core->faults[p].timer ? ena_fault_now() : 0) + after;
+    if (dur >= 0) {
+        r.end_ns = r.start_ns + dur;
+    }
+    r.spec = g_strdup(spec);
+    r.hits = core->faults[p].hits;
+    r.timer = core->faults[p].timer;
+    g_free(core->faults[p].spec);
+    core->faults[p] = r;
+    trace_ena_fault_set(info->name, spec);
+    ena_fault_arm(core, p);
+    return true;
+}
+
+char *ena_fault_get(ENACore *core, ENAFaultPoint p)
+{
+    return g_strdup(core->faults[p].spec ?: "");
+}
+
+static bool ena_fault_window(ENAFaultRule *r, int64_t match, int64_t match2)
+{
+    int64_t now = ena_fault_now();
+
+    return r->action != ENA_FA_NONE && now >= r->start_ns &&
+           now < r->end_ns &&
+           (r->match == ENA_FAULT_ANY || r->match == match) &&
+           (r->match2 == ENA_FAULT_ANY || r->match2 == match2);
+}
+
+ENAFaultRule *ena_fault_check(ENACore *core, ENAFaultPoint p, int64_t match,
+                              int64_t match2)
+{
+    ENAFaultRule *r = &core->faults[p];
+
+    if (!ena_fault_window(r, match, match2)) {
+        return NULL;
+    }
+    r->seen++;
+    if ((r->at && r->seen < r->at) || !r->count) {
+        return NULL;
+    }
+    if (r->count != UINT64_MAX) {
+        r->count--;
+    }
+    r->hits++;
+    trace_ena_fault_fire(ena_fault_points[p].name,
+                         ena_fault_action_names[r->action], match, r->hits);
+    return r;
+}
+
+ENAFaultRule *ena_fault_active(ENACore *core, ENAFaultPoint p,
+                               int64_t match)
+{
+    ENAFaultRule *r = &core->faults[p];
+
+    if (!ena_fault_window(r, match, ENA_FAULT_ANY)) {
+        return NULL;
+    }
+    r->hits++;
+    trace_ena_fault_fire(ena_fault_points[p].name,
+                         ena_fault_action_names[r->action], match, r->hits);
+    return r;
+}
+
+void ena_fault_device_reset(ENACore *core)
+{
+    for (int p = 0; p < ENA_FAULT__MAX; p++) {
+        if (core->faults[p].clear_on_reset) {
+            trace_ena_fault_set(ena_fault_points[p].name, "none (reset)");
+            ena_fault_rule_clear(&core->faults[p]);
+            ena_core_fault_edge(core, p, &core->faults[p], false);
+        }
+    }
+}
+
+void ena_fault_init(ENACore *core)
+{
+    for (int p = 0; p < ENA_FAULT__MAX; p++) {
+        core->faults[p].match = ENA_FAULT_ANY;
+    }
+}
+
+void ena_fault_realize(ENACore *core)
+{
+    for (int p = 0; p < ENA_FAULT__MAX; p++) {
+        ENAFaultTimerCtx *c = &core->fault_timer_ctx[p];
+        ENAFaultRule *r = &core->faults[p];
+
+        c->core = core;
+        c->point = p;
+        r->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, ena_fault_timer_cb, c);
+        /* rules from -device count their times from realize */
+        if (r->action != ENA_FA_NONE) {
+            int64_t now = ena_fault_now();
+            r->start_ns += now;
+            if (r->end_ns != INT64_MAX) {
+                r->end_ns += now;
+            }
+            ena_fault_arm(core, p);
+        }
+    }
+}
+
+void ena_fault_unrealize(ENACore *core)
+{
+    for (int p = 0; p < ENA_FAULT__MAX; p++) {
+        ena_fault_rule_clear(&core->faults[p]);
+        timer_free(core->faults[p].timer);
+        core->faults[p].timer = NULL;
+    }
+}
+
+const VMStateDescription vmstate_ena_fault_rule = {
+    .name = "ena-fault-rule",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(action, ENAFaultRule),
+        VMSTATE_INT64(start_ns, ENAFaultRule),
+        VMSTATE_INT64(end_ns, ENAFaultRule),
+        VMSTATE_UINT64(at, ENAFaultRule),
+        VMSTATE_UINT64(count, ENAFaultRule),
+        VMSTATE_UINT64(seen, ENAFaultRule),
+        VMSTATE_INT64(match, ENAFaultRule),
+        VMSTATE_INT64(match2, ENAFaultRule),
+        VMSTATE_INT64(value, ENAFaultRule),
+        VMSTATE_BOOL(clear_on_reset, ENAFaultRule),
+        VMSTATE_BOOL(started, ENAFaultRule),
+        VMSTATE_UINT16(hints.mmio_read_timeout, ENAFaultRule),
+        VMSTATE_UINT16(hints.driver_watchdog_timeout, ENAFaultRule),
+        VMSTATE_UINT16(hints.missing_tx_completion_timeout, ENAFaultRule),
+        VMSTATE_UINT16(hints.missed_tx_completion_count_threshold_to_reset,
+                       ENAFaultRule),
+        VMSTATE_UINT16(hints.admin_completion_tx_timeout, ENAFaultRule),
+        VMSTATE_UINT16(hints.netdev_wd_timeout, ENAFaultRule),
+        VMSTATE_UINT64(hits, ENAFaultRule),
+        VMSTATE_TIMER_PTR(timer, ENAFaultRule),
+        VMSTATE_END_OF_LIST()
+    }
+};

@@ -1,0 +1,110 @@
+/*
+ * AWS Elastic Network Adapter: fault injection
+ *
+ * Named fault points inside the device, each with at most one rule in the
+ * manner of blkdebug: an action, an optional match, when it starts (after
+ * a virtual delay, or at the Nth matching event), how long or how many
+ * times it fires, and whether it survives a device reset. docs/faults.md
+ * lists every point and action.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef HW_ENA_FAULT_H
+#define HW_ENA_FAULT_H
+
+#include "qemu/timer.h"
+#include "ena_hw.h"
+
+typedef enum ENAFaultPoint {
+    ENA_FAULT_KEEPALIVE,    /* KEEP_ALIVE events */
+    ENA_FAULT_READLESS,     /* MMIO_REG_READ responses */
+    ENA_FAULT_REG,          /* register values, direct and readless */
+    ENA_FAULT_ADMIN,        /* admin completions */
+    ENA_FAULT_TX,           /* TX queues and their completions */
+    ENA_FAULT_RX,           /* RX delivery */
+    ENA_FAULT_IRQ,          /* IO interrupts */
+    ENA_FAULT_RESET,        /* the DEV_CTL reset handshake */
+    ENA_FAULT_FATAL,        /* a fatal device error */
+    ENA_FAULT_LINK,         /* link down for a while */
+    ENA_FAULT_HINTS,        /* a NOTIFICATION carrying new HW hints */
+    ENA_FAULT__MAX,
+} ENAFaultPoint;
+
+typedef enum ENAFaultAction {
+    ENA_FA_NONE,
+    ENA_FA_STOP,            /* keepalive: post nothing */
+    ENA_FA_DELAY,           /* keepalive, admin: post late */
+    ENA_FA_NO_IRQ,          /* keepalive, admin: post without the MSI-X */
+    ENA_FA_DROP,            /* readless, admin, tx, rx, irq: never happens */
+    ENA_FA_BAD_REQ_ID,      /* readless: answer with another req_id */
+    ENA_FA_BAD_OFFSET,      /* readless: answer with another offset */
+    ENA_FA_ALL_ONES,        /* reg: read as 0xffffffff */
+    ENA_FA_STATUS,          /* admin: complete with an error status */
+    ENA_FA_STALL,           /* tx, rx: hold everything until the end */
+    ENA_FA_NEVER_ASSERT,    /* reset: RESET_IN_PROGRESS never rises */
+    ENA_FA_NEVER_DEASSERT,  /* reset: RESET_IN_PROGRESS never falls */
+    ENA_FA_NOT_READY,       /* reset: READY stays clear */
+    ENA_FA_RAISE,           /* fatal: DEV_STS.FATAL_ERROR + FATAL_ERROR */
+    ENA_FA_REQUEST_RESET,   /* fatal: DEVICE_REQUEST_RESET event */
+    ENA_FA_DOWN,            /* link: down, then up at the end */
+    ENA_FA_NOTIFY,          /* hints: NOTIFICATION / UPDATE_HINTS */
+    ENA_FA__MAX,
+} ENAFaultAction;
+
+#define ENA_FAULT_ANY       (-1)
+
+typedef struct ENAFaultRule {
+    uint32_t action;            /* ENAFaultAction; NONE = no rule */
+    int64_t start_ns;           /* absolute virtual time */
+    int64_t end_ns;             /* INT64_MAX: until cleared */
+    uint64_t at;                /* first firing at the Nth match; 0: any */
+    uint64_t count;             /* firings left; UINT64_MAX: unlimited */
+    uint64_t seen;              /* matching events so far */
+    int64_t match;              /* opcode, queue, vector or register */
+    int64_t match2;             /* admin: feature id */
+    int64_t value;              /* status, delay in ns */
+    bool clear_on_reset;
+    bool started;               /* timed actions: the start has run */
+    EnaAdminHwHints hints;      /* host order */
+    uint64_t hits;
+    char *spec;
+    QEMUTimer *timer;
+} ENAFaultRule;
+
+typedef struct ENACore ENACore;
+
+typedef struct ENAFaultTimerCtx {
+    ENACore *core;
+    ENAFaultPoint point;
+} ENAFaultTimerCtx;
+
+/* Called by the engine when a timed rule starts or ends. */
+void ena_core_fault_edge(ENACore *core, ENAFaultPoint p, ENAFaultRule *r,
+                         bool start);
+
+const char *ena_fault_point_name(ENAFaultPoint p);
+
+void ena_fault_init(ENACore *core);
+void ena_fault_realize(ENACore *core);
+void ena_fault_unrealize(ENACore *core);
+/* A device reset: drop the rules marked reset=clear. */
+void ena_fault_device_reset(ENACore *core);
+
+/* Parse and install @spec ("" or "none" clears); false + errp if bad. */
+bool ena_fault_set(ENACore *core, ENAFaultPoint p, const char *spec,
+                   Error **errp);
+char *ena_fault_get(ENACore *core, ENAFaultPoint p);
+
+/*
+ * Should point @p act on this event? Counts the event against the rule;
+ * returns the rule when it fires (and counts a hit), else NULL.
+ */
+ENAFaultRule *ena_fault_check(ENACore *core, ENAFaultPoint p, int64_t match,
+                              int64_t match2);
+/* Is a state-like rule (stall, down, all-ones) in force now for @match? */
+ENAFaultRule *ena_fault_active(ENACore *core, ENAFaultPoint p,
+                               int64_t match);
+
+extern const VMStateDescription vmstate_ena_fault_rule;
+
+#endif /* HW_ENA_FAULT_H */
