@@ -192,6 +192,12 @@ static void test_ena_features_get(void *obj, void *data,
     g_assert_cmpint(le32_to_cpu(qx.max_rx_cq_num), ==, TEST_QUEUES);
     g_assert_cmpint(le32_to_cpu(qx.max_rx_sq_depth), ==, 8192);
     g_assert_cmpint(le16_to_cpu(qx.max_per_packet_rx_descs), >=, 6);
+    /*
+     * Regression: 256 here broke ifup on Linux 6.12, whose rings keep the
+     * value in a u8 and then allocate a 0-byte push buffer.
+     */
+    g_assert_cmpint(le32_to_cpu(qx.max_tx_header_size), >, 0);
+    g_assert_cmpint(le32_to_cpu(qx.max_tx_header_size), <=, 255);
     /* the extended form must be asked for with version 1 */
     g_assert_cmpint(qena_get_feature(d, ENA_ADMIN_MAX_QUEUES_EXT, 0, 0, 0,
                                      NULL, 0), ==,

@@ -1261,7 +1261,7 @@ static uint8_t ena_feat_get(ENACore *core, ENAFeatCtx *f, uint8_t id)
             .max_sq_depth = cpu_to_le32(p->max_depth),
             .max_cq_num = cpu_to_le32(p->queues),
             .max_cq_depth = cpu_to_le32(p->max_depth),
-            .max_header_size = cpu_to_le32(256),
+            .max_header_size = cpu_to_le32(ENA_MAX_TX_HEADER_SIZE),
             .max_packet_tx_descs = cpu_to_le16(ENA_MAX_PKT_DESCS),
             .max_packet_rx_descs = cpu_to_le16(ENA_MAX_PKT_DESCS),
         };
@@ -1279,7 +1279,7 @@ static uint8_t ena_feat_get(ENACore *core, ENAFeatCtx *f, uint8_t id)
             .max_tx_cq_depth = cpu_to_le32(p->max_depth),
             .max_rx_sq_depth = cpu_to_le32(p->max_depth),
             .max_rx_cq_depth = cpu_to_le32(p->max_depth),
-            .max_tx_header_size = cpu_to_le32(256),
+            .max_tx_header_size = cpu_to_le32(ENA_MAX_TX_HEADER_SIZE),
             .max_per_packet_tx_descs = cpu_to_le16(ENA_MAX_PKT_DESCS),
             .max_per_packet_rx_descs = cpu_to_le16(ENA_MAX_PKT_DESCS),
         };

@@ -20,6 +20,11 @@
 #define ENA_MAX_QUEUE_DEPTH         8192
 #define ENA_MAX_PKT_DESCS           19      /* per packet, TX data and RX */
 #define ENA_DEFAULT_MTU             1500
+/*
+ * TX max header size: Linux keeps it in a u8 per ring (6.1, 6.12) and
+ * sizes a buffer by it, so 256 would become 0 and break ifup.
+ */
+#define ENA_MAX_TX_HEADER_SIZE      128
 #define ENA_MAX_MTU                 16384
 #define ENA_MAX_L2_OVERHEAD         (14 + 2 * 4)    /* Ethernet + 2 VLAN tags */
 #define ENA_RSS_IND_TABLE_LOG2      7
