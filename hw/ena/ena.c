@@ -368,6 +368,11 @@ static void ena_fault_prop_set(Object *obj, Visitor *v, const char *name,
     ena_fault_set(&s->core, (ENAFaultPoint)(uintptr_t)opaque, spec, errp);
 }
 
+static char *ena_get_reset_reasons(Object *obj, Error **errp)
+{
+    return ena_core_reset_history(&ENA(obj)->core);
+}
+
 static const char *const ena_fault_help[ENA_FAULT__MAX] = {
     [ENA_FAULT_KEEPALIVE] = "keep-alives: stop | delay:delay=T | no-irq",
     [ENA_FAULT_READLESS] = "readless responses: drop | bad-req-id | "
@@ -393,6 +398,10 @@ static void ena_instance_init(Object *obj)
      * Fault rules: settable at start-up and with qom-set at run time;
      * common keys after=T, for=T, at=N, count=N, once, reset=keep|clear.
      */
+    object_property_add_str(obj, "reset-reasons", ena_get_reset_reasons,
+                            NULL);
+    object_property_set_description(obj, "reset-reasons", "reasons of the "
+                                    "last 16 DEV_CTL resets, oldest first");
     ena_fault_init(&s->core);
     for (int p = 0; p < ENA_FAULT__MAX; p++) {
         g_autofree char *name = g_strdup_printf("fault-%s",

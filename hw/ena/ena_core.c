@@ -66,6 +66,19 @@ const char *ena_reset_reason_name(uint32_t reason)
     return "UNKNOWN";
 }
 
+char *ena_core_reset_history(ENACore *core)
+{
+    GString *s = g_string_new("");
+    uint64_t first = core->reset_count > ENA_RESET_HISTORY ?
+                     core->reset_count - ENA_RESET_HISTORY : 0;
+
+    for (uint64_t i = first; i < core->reset_count; i++) {
+        g_string_append_printf(s, "%s%s", s->len ? " " : "",
+            ena_reset_reason_name(core->reset_history[i % ENA_RESET_HISTORY]));
+    }
+    return g_string_free(s, false);
+}
+
 /* Features this model implements; bit n = feature id n (§5.1). */
 #define ENA_SUPPORTED_FEATURES \
     (BIT(ENA_ADMIN_DEVICE_ATTRIBUTES) | BIT(ENA_ADMIN_MAX_QUEUES_NUM) | \
@@ -570,6 +583,7 @@ static void ena_dev_ctl_write(ENACore *core, uint32_t val)
         reason |= ((val & ENA_REGS_DEV_CTL_RESET_REASON_EXT_MASK) >>
                    ENA_REGS_DEV_CTL_RESET_REASON_EXT_SHIFT) << 4;
         core->last_reset_reason = reason;
+        core->reset_history[core->reset_count % ENA_RESET_HISTORY] = reason;
         core->reset_count++;
         trace_ena_reset_request(reason, ena_reset_reason_name(reason),
                                 core->reset_count);
@@ -2440,6 +2454,7 @@ const VMStateDescription vmstate_ena_core = {
         VMSTATE_STRUCT(stats, ENACore, 1, vmstate_ena_stats, ENAStats),
         VMSTATE_UINT64(reset_count, ENACore),
         VMSTATE_UINT32(last_reset_reason, ENACore),
+        VMSTATE_UINT8_ARRAY(reset_history, ENACore, ENA_RESET_HISTORY),
         VMSTATE_UINT64(admin_cmds, ENACore),
         VMSTATE_STRUCT_ARRAY(faults, ENACore, ENA_FAULT__MAX, 1,
                              vmstate_ena_fault_rule, ENAFaultRule),

@@ -192,6 +192,8 @@ typedef struct ENACore {
     /* observability (read-only QOM properties) */
     uint64_t reset_count;
     uint32_t last_reset_reason;
+#define ENA_RESET_HISTORY           16
+    uint8_t reset_history[ENA_RESET_HISTORY];  /* ring, by reset_count */
     uint64_t admin_cmds;
 } ENACore;
 
@@ -216,6 +218,8 @@ void ena_core_start_recv(ENACore *core);
 
 int ena_core_post_load(ENACore *core);
 const char *ena_reset_reason_name(uint32_t reason);
+/* The reasons of the last resets, oldest first, space-separated names. */
+char *ena_core_reset_history(ENACore *core);
 extern const VMStateDescription vmstate_ena_core;
 
 #endif /* HW_ENA_CORE_H */
