@@ -1,0 +1,218 @@
+/*
+ * ENA reference driver: event log.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "ena_evlog.h"
+#include "ena_util.h"
+#include "hw/ena/ena_hw.h"
+
+static const char *const ena_reason_names[ENA_REGS_RESET_LAST] = {
+    [ENA_REGS_RESET_NORMAL] = "NORMAL",
+    [ENA_REGS_RESET_KEEP_ALIVE_TO] = "KEEP_ALIVE_TO",
+    [ENA_REGS_RESET_ADMIN_TO] = "ADMIN_TO",
+    [ENA_REGS_RESET_MISS_TX_CMPL] = "MISS_TX_CMPL",
+    [ENA_REGS_RESET_INV_RX_REQ_ID] = "INV_RX_REQ_ID",
+    [ENA_REGS_RESET_INV_TX_REQ_ID] = "INV_TX_REQ_ID",
+    [ENA_REGS_RESET_TOO_MANY_RX_DESCS] = "TOO_MANY_RX_DESCS",
+    [ENA_REGS_RESET_INIT_ERR] = "INIT_ERR",
+    [ENA_REGS_RESET_DRIVER_INVALID_STATE] = "DRIVER_INVALID_STATE",
+    [ENA_REGS_RESET_OS_TRIGGER] = "OS_TRIGGER",
+    [ENA_REGS_RESET_OS_NETDEV_WD] = "OS_NETDEV_WD",
+    [ENA_REGS_RESET_SHUTDOWN] = "SHUTDOWN",
+    [ENA_REGS_RESET_USER_TRIGGER] = "USER_TRIGGER",
+    [ENA_REGS_RESET_GENERIC] = "GENERIC",
+    [ENA_REGS_RESET_MISS_INTERRUPT] = "MISS_INTERRUPT",
+    [ENA_REGS_RESET_SUSPECTED_POLL_STARVATION] = "SUSPECTED_POLL_STARVATION",
+    [ENA_REGS_RESET_RX_DESCRIPTOR_MALFORMED] = "RX_DESCRIPTOR_MALFORMED",
+    [ENA_REGS_RESET_TX_DESCRIPTOR_MALFORMED] = "TX_DESCRIPTOR_MALFORMED",
+    [ENA_REGS_RESET_MISSING_ADMIN_INTERRUPT] = "MISSING_ADMIN_INTERRUPT",
+    [ENA_REGS_RESET_DEVICE_REQUEST] = "DEVICE_REQUEST",
+    [ENA_REGS_RESET_MISS_FIRST_INTERRUPT] = "MISS_FIRST_INTERRUPT",
+};
+
+const char *ena_reset_reason_str(uint32_t reason)
+{
+    if (reason < ENA_REGS_RESET_LAST && ena_reason_names[reason]) {
+        return ena_reason_names[reason];
+    }
+    return "?";
+}
+
+const char *ena_evlog_id_name(uint16_t id)
+{
+    switch (id) {
+    case ENA_EV_OUT_OF_RESOURCES:
+        return "out-of-resources";
+    case ENA_EV_HW_ERROR:
+        return "hardware-error";
+    case ENA_EV_TIMEOUT:
+        return "timeout";
+    case ENA_EV_ADMIN_TIMEOUT:
+        return "admin-timeout";
+    case ENA_EV_RESET_FAILED:
+        return "reset-failed";
+    case ENA_EV_INITIALIZED:
+        return "initialized";
+    case ENA_EV_HALTED:
+        return "halted";
+    case ENA_EV_PAUSED:
+        return "paused";
+    case ENA_EV_RESTARTED:
+        return "restarted";
+    case ENA_EV_SHUT_DOWN:
+        return "shut-down";
+    case ENA_EV_RESET_STARTED:
+        return "reset-started";
+    case ENA_EV_SURPRISE_REMOVED:
+        return "surprise-removed";
+    case ENA_EV_INIT_FAILED:
+        return "init-failed";
+    case ENA_EV_RECOVERED:
+        return "recovered";
+    default:
+        return "?";
+    }
+}
+
+void ena_evlog_init(EnaEvlog *log)
+{
+    ena_mem_zero(log, sizeof(*log));
+}
+
+void ena_evlog_add(EnaEvlog *log, uint64_t ts_ns, uint16_t id, uint8_t reason,
+                   uint64_t detail, const char *msg)
+{
+    EnaEvent *ev = &log->ring[log->total % ENA_EVLOG_SIZE];
+
+    ev->seq = log->total;
+    ev->ts_ns = ts_ns;
+    ev->id = id;
+    ev->reason = reason;
+    ev->detail = detail;
+    ev->msg = msg;
+    log->total++;
+}
+
+uint32_t ena_evlog_count(const EnaEvlog *log)
+{
+    return log->total < ENA_EVLOG_SIZE ? (uint32_t)log->total :
+                                         ENA_EVLOG_SIZE;
+}
+
+uint64_t ena_evlog_dropped(const EnaEvlog *log)
+{
+    return log->total - ena_evlog_count(log);
+}
+
+const EnaEvent *ena_evlog_get(const EnaEvlog *log, uint32_t i)
+{
+    if (i >= ena_evlog_count(log)) {
+        return NULL;
+    }
+    return &log->ring[(ena_evlog_dropped(log) + i) % ENA_EVLOG_SIZE];
+}
+
+uint32_t ena_evlog_count_id(const EnaEvlog *log, uint16_t id)
+{
+    uint32_t n = 0;
+
+    for (uint32_t i = 0; i < ena_evlog_count(log); i++) {
+        n += ena_evlog_get(log, i)->id == id;
+    }
+    return n;
+}
+
+/* snprintf-like appender: counts everything, stores what fits. */
+typedef struct EnaOut {
+    char *buf;
+    size_t size;
+    size_t len;
+} EnaOut;
+
+static void ena_out_char(EnaOut *o, char c)
+{
+    if (o->len + 1 < o->size) {
+        o->buf[o->len] = c;
+    }
+    o->len++;
+}
+
+static void ena_out_str(EnaOut *o, const char *s)
+{
+    while (*s) {
+        ena_out_char(o, *s++);
+    }
+}
+
+/* Unsigned decimal, zero-padded to at least @width digits. */
+static void ena_out_u64(EnaOut *o, uint64_t v, unsigned width)
+{
+    char tmp[20];
+    unsigned n = 0;
+
+    do {
+        tmp[n++] = '0' + v % 10;
+        v /= 10;
+    } while (v);
+    while (n < width && n < sizeof(tmp)) {
+        tmp[n++] = '0';
+    }
+    while (n) {
+        ena_out_char(o, tmp[--n]);
+    }
+}
+
+static void ena_out_end(EnaOut *o)
+{
+    if (o->size) {
+        o->buf[o->len < o->size ? o->len : o->size - 1] = 0;
+    }
+}
+
+static void ena_evlog_format_into(const EnaEvent *ev, EnaOut *o)
+{
+    ena_out_u64(o, ev->ts_ns / ENA_NS_PER_SEC, 1);
+    ena_out_char(o, '.');
+    ena_out_u64(o, ev->ts_ns % ENA_NS_PER_SEC, 9);
+    ena_out_char(o, ' ');
+    ena_out_u64(o, ev->id, 1);
+    ena_out_char(o, ' ');
+    ena_out_str(o, ena_evlog_id_name(ev->id));
+    ena_out_str(o, " reason=");
+    if (ev->reason == ENA_EVLOG_NO_REASON) {
+        ena_out_char(o, '-');
+    } else {
+        ena_out_str(o, ena_reset_reason_str(ev->reason));
+        ena_out_char(o, '(');
+        ena_out_u64(o, ev->reason, 1);
+        ena_out_char(o, ')');
+    }
+    ena_out_str(o, " detail=");
+    ena_out_u64(o, ev->detail, 1);
+    if (ev->msg && ev->msg[0]) {
+        ena_out_char(o, ' ');
+        ena_out_str(o, ev->msg);
+    }
+    ena_out_char(o, '\n');
+}
+
+size_t ena_evlog_format(const EnaEvent *ev, char *buf, size_t size)
+{
+    EnaOut o = { .buf = buf, .size = size };
+
+    ena_evlog_format_into(ev, &o);
+    ena_out_end(&o);
+    return o.len;
+}
+
+size_t ena_evlog_format_all(const EnaEvlog *log, char *buf, size_t size)
+{
+    EnaOut o = { .buf = buf, .size = size };
+
+    for (uint32_t i = 0; i < ena_evlog_count(log); i++) {
+        ena_evlog_format_into(ena_evlog_get(log, i), &o);
+    }
+    ena_out_end(&o);
+    return o.len;
+}

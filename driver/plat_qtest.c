@@ -1,0 +1,417 @@
+/*
+ * ENA reference driver: platform backend over QEMU's qtest protocol.
+ *
+ * Guest RAM is a shared file: QEMU maps it as the pc machine's memory and
+ * so do we, so a guest physical address below the PCI hole is an offset
+ * into our mapping. DMA memory comes from a page allocator over a window
+ * at the top of that RAM, which nothing else in a qtest guest uses.
+ *
+ * Ordering: the device handles some work (admin commands) in a bottom
+ * half after the MMIO write that asked for it. QEMU runs pending bottom
+ * halves before it reads the next qtest command, so one more round trip
+ * after a register access makes the device's writes visible. The backend
+ * tracks whether such a round trip is owed ("dirty") and pays it in
+ * ena_plat_dma_sync(FROM_DEVICE) and ena_plat_intr_take(). A clock step
+ * is such a round trip too; a sync that must not move the clock is a
+ * guest RAM read. Whether a poll finds an entry therefore depends only
+ * on the command sequence, never on host timing, and runs replay.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "qemu/osdep.h"
+#include <sys/mman.h>
+#include "libqtest.h"
+#include "libqos/pci.h"
+#include "libqos/pci-pc.h"
+#include "hw/pci/pci_regs.h"
+#include "plat_qtest.h"
+#include "hw/ena/ena_hw.h"
+
+#define PLAT_PAGE_SIZE      4096u
+#define PLAT_PAGE_CONT      UINT32_MAX
+#define PLAT_MAX_VECTORS    64
+
+struct EnaPlat {
+    QTestState *qts;
+    QPCIBus *bus;
+    QPCIDevice *dev;
+    QPCIBar bar0;
+    uint8_t revision;
+    uint16_t bdf;
+
+    /* shared guest RAM */
+    uint8_t *ram;
+    uint64_t ram_size;
+
+    /* DMA window: pages[i] = run length at a run's first page, CONT after */
+    uint64_t dma_base;
+    uint32_t npages;
+    uint32_t *pages;
+    uint64_t dma_in_use;
+
+    /* MSI-X: vector v writes v + 1 to the word at msix_words + 4 v */
+    EnaDmaMem msix_mem;
+    uint16_t nvec;
+    bool msix_enabled;
+
+    bool dirty;                 /* a round trip is owed before reading */
+    uint64_t now;               /* virtual clock, from the last clock_step */
+    EnaLogLevel log_level;
+    EnaPlatQtestRxFn rx_fn;
+    void *rx_opaque;
+    uint64_t rx_frames;
+};
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+static void plat_find_dev(QPCIDevice *dev, int devfn, void *data)
+{
+    QPCIDevice **found = data;
+
+    if (!*found) {
+        *found = dev;
+    } else {
+        g_free(dev);
+    }
+}
+
+EnaPlat *ena_plat_qtest_start(const EnaPlatQtestOpts *opts)
+{
+    static unsigned counter;
+    EnaPlat *p = g_new0(EnaPlat, 1);
+    uint32_t ram_mb = opts->ram_mb ? opts->ram_mb : 256;
+    uint32_t dma_mb = opts->dma_mb ? opts->dma_mb : 64;
+    g_autofree char *path = NULL;
+    g_autofree char *args = NULL;
+    int fd;
+
+    g_assert_cmpuint(dma_mb, <=, ram_mb / 2);
+    /* all of it must be low RAM on pc: below the 3.5 GiB PCI hole */
+    g_assert_cmpuint(ram_mb, <=, 2048);
+    p->ram_size = (uint64_t)ram_mb << 20;
+    p->log_level = opts->log_level;
+
+    path = g_strdup_printf("/dev/shm/ena-drv-%d-%u", (int)getpid(),
+                           counter++);
+    fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+    g_assert(fd >= 0);
+    g_assert(ftruncate(fd, p->ram_size) == 0);
+    p->ram = mmap(NULL, p->ram_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+                  0);
+    g_assert(p->ram != MAP_FAILED);
+    close(fd);
+
+    args = g_strdup_printf("-M pc,memory-backend=mem -m %uM -nodefaults "
+                           "-object memory-backend-file,id=mem,size=%uM,"
+                           "mem-path=%s,share=on %s", ram_mb, ram_mb, path,
+                           opts->extra_args ? opts->extra_args : "");
+    p->qts = qtest_init(args);
+    /* QEMU has the file mapped now; nothing must be left in /dev/shm */
+    unlink(path);
+
+    p->bus = qpci_new_pc(p->qts, NULL);
+    qpci_device_foreach(p->bus, PCI_VENDOR_ID_AMAZON, -1, plat_find_dev,
+                        &p->dev);
+    g_assert(p->dev);
+    qpci_device_enable(p->dev);
+    p->bar0 = qpci_iomap(p->dev, ENA_REG_BAR, NULL);
+    p->revision = qpci_config_readb(p->dev, PCI_REVISION_ID);
+    p->bdf = p->dev->devfn;     /* bus 0 */
+
+    p->npages = (uint32_t)(((uint64_t)dma_mb << 20) / PLAT_PAGE_SIZE);
+    p->dma_base = p->ram_size - ((uint64_t)dma_mb << 20);
+    p->pages = g_new0(uint32_t, p->npages);
+    return p;
+}
+
+void ena_plat_qtest_stop(EnaPlat *p)
+{
+    if (!p) {
+        return;
+    }
+    ena_plat_dma_free(p, &p->msix_mem);
+    if (p->msix_enabled) {
+        qpci_msix_disable(p->dev);
+    }
+    qpci_iounmap(p->dev, p->bar0);
+    g_free(p->dev);
+    qpci_free_pc(p->bus);
+    qtest_quit(p->qts);
+    munmap(p->ram, p->ram_size);
+    g_free(p->pages);
+    g_free(p);
+}
+
+QTestState *ena_plat_qtest_qts(EnaPlat *p)
+{
+    return p->qts;
+}
+
+QPCIDevice *ena_plat_qtest_dev(EnaPlat *p)
+{
+    return p->dev;
+}
+
+void ena_plat_qtest_set_rx(EnaPlat *p, EnaPlatQtestRxFn fn, void *opaque)
+{
+    p->rx_fn = fn;
+    p->rx_opaque = opaque;
+}
+
+void ena_plat_qtest_sync(EnaPlat *p)
+{
+    /* qtest refuses "clock_step 0": any command will do, a RAM read is it */
+    qtest_readb(p->qts, p->dma_base);
+    p->dirty = false;
+}
+
+int64_t ena_plat_qtest_clock_step(EnaPlat *p, int64_t ns)
+{
+    p->now = qtest_clock_step(p->qts, ns);
+    p->dirty = false;
+    return p->now;
+}
+
+uint64_t ena_plat_qtest_dma_in_use(EnaPlat *p)
+{
+    return p->dma_in_use;
+}
+
+uint64_t ena_plat_qtest_rx_frames(EnaPlat *p)
+{
+    return p->rx_frames;
+}
+
+/* ---- device access ------------------------------------------------------ */
+
+uint32_t ena_plat_reg_read32(EnaPlat *p, uint32_t off)
+{
+    p->dirty = true;
+    return qpci_io_readl(p->dev, p->bar0, off);
+}
+
+void ena_plat_reg_write32(EnaPlat *p, uint32_t off, uint32_t val)
+{
+    p->dirty = true;
+    qpci_io_writel(p->dev, p->bar0, off, val);
+}
+
+uint8_t ena_plat_pci_revision(EnaPlat *p)
+{
+    return p->revision;
+}
+
+uint16_t ena_plat_pci_bdf(EnaPlat *p)
+{
+    return p->bdf;
+}
+
+/* ---- DMA ---------------------------------------------------------------- */
+
+int ena_plat_dma_alloc(EnaPlat *p, uint64_t size, EnaDmaMem *mem)
+{
+    uint32_t n = (uint32_t)((size + PLAT_PAGE_SIZE - 1) / PLAT_PAGE_SIZE);
+    uint32_t run = 0;
+
+    if (!size || n > p->npages) {
+        return -ENA_ENOMEM;
+    }
+    for (uint32_t i = 0; i < p->npages; i++) {
+        if (p->pages[i]) {
+            run = 0;
+            continue;
+        }
+        if (++run == n) {
+            uint32_t first = i + 1 - n;
+
+            p->pages[first] = n;
+            for (uint32_t k = first + 1; k <= i; k++) {
+                p->pages[k] = PLAT_PAGE_CONT;
+            }
+            mem->phys = p->dma_base + (uint64_t)first * PLAT_PAGE_SIZE;
+            mem->virt = p->ram + mem->phys;
+            mem->size = size;
+            mem->handle = first + 1;
+            memset(mem->virt, 0, (size_t)n * PLAT_PAGE_SIZE);
+            p->dma_in_use += (uint64_t)n * PLAT_PAGE_SIZE;
+            return 0;
+        }
+    }
+    return -ENA_ENOMEM;
+}
+
+void ena_plat_dma_free(EnaPlat *p, EnaDmaMem *mem)
+{
+    uint32_t first, n;
+
+    if (!mem->handle) {
+        return;
+    }
+    first = (uint32_t)mem->handle - 1;
+    g_assert_cmpuint(first, <, p->npages);
+    n = p->pages[first];
+    g_assert(n && n != PLAT_PAGE_CONT);
+    for (uint32_t k = first; k < first + n; k++) {
+        p->pages[k] = 0;
+    }
+    p->dma_in_use -= (uint64_t)n * PLAT_PAGE_SIZE;
+    memset(mem, 0, sizeof(*mem));
+}
+
+void ena_plat_dma_sync(EnaPlat *p, const EnaDmaMem *mem, uint64_t off,
+                       uint64_t len, EnaDmaSyncDir dir)
+{
+    if (dir == ENA_DMA_SYNC_FROM_DEVICE && p->dirty) {
+        ena_plat_qtest_sync(p);
+    }
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+void ena_plat_wmb(EnaPlat *p)
+{
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+void ena_plat_rmb(EnaPlat *p)
+{
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+}
+
+/* ---- time --------------------------------------------------------------- */
+
+/*
+ * qtest cannot read the virtual clock without moving it, so "now" is the
+ * value the last clock_step returned. Under -accel qtest the clock starts
+ * at 0 and moves only on clock_step, so this is exact as long as the
+ * clock is stepped through ena_plat_qtest_clock_step().
+ */
+uint64_t ena_plat_now_ns(EnaPlat *p)
+{
+    return p->now;
+}
+
+void ena_plat_delay_us(EnaPlat *p, uint32_t us)
+{
+    ena_plat_qtest_clock_step(p, (int64_t)us * 1000);
+}
+
+/* ---- interrupts --------------------------------------------------------- */
+
+int ena_plat_msix_setup(EnaPlat *p, uint16_t nvec)
+{
+    QPCIDevice *d = p->dev;
+    uint16_t table;
+
+    if (!p->msix_enabled) {
+        qpci_msix_enable(d);
+        p->msix_enabled = true;
+    }
+    if (!p->msix_mem.virt && ena_plat_dma_alloc(p, PLAT_PAGE_SIZE,
+                                                &p->msix_mem)) {
+        return -ENA_ENOMEM;
+    }
+    table = qpci_msix_table_size(d);
+    nvec = MIN(MIN(nvec, table), PLAT_MAX_VECTORS);
+    for (uint16_t v = 0; v < nvec; v++) {
+        uint64_t off = d->msix_table_off + v * PCI_MSIX_ENTRY_SIZE;
+        uint64_t addr = p->msix_mem.phys + v * 4;
+        uint32_t ctrl;
+
+        qpci_io_writel(d, d->msix_table_bar, off + PCI_MSIX_ENTRY_LOWER_ADDR,
+                       (uint32_t)addr);
+        qpci_io_writel(d, d->msix_table_bar, off + PCI_MSIX_ENTRY_UPPER_ADDR,
+                       addr >> 32);
+        qpci_io_writel(d, d->msix_table_bar, off + PCI_MSIX_ENTRY_DATA,
+                       v + 1);
+        ctrl = qpci_io_readl(d, d->msix_table_bar,
+                             off + PCI_MSIX_ENTRY_VECTOR_CTRL);
+        qpci_io_writel(d, d->msix_table_bar, off + PCI_MSIX_ENTRY_VECTOR_CTRL,
+                       ctrl & ~PCI_MSIX_ENTRY_CTRL_MASKBIT);
+    }
+    memset(p->msix_mem.virt, 0, PLAT_PAGE_SIZE);
+    p->nvec = nvec;
+    p->dirty = true;
+    return nvec;
+}
+
+void ena_plat_msix_teardown(EnaPlat *p)
+{
+    QPCIDevice *d = p->dev;
+
+    /* mask the entries before their words go back to the allocator */
+    for (uint16_t v = 0; v < p->nvec; v++) {
+        uint64_t off = d->msix_table_off + v * PCI_MSIX_ENTRY_SIZE;
+        uint32_t ctrl = qpci_io_readl(d, d->msix_table_bar,
+                                      off + PCI_MSIX_ENTRY_VECTOR_CTRL);
+
+        qpci_io_writel(d, d->msix_table_bar, off + PCI_MSIX_ENTRY_VECTOR_CTRL,
+                       ctrl | PCI_MSIX_ENTRY_CTRL_MASKBIT);
+    }
+    p->nvec = 0;
+    ena_plat_dma_free(p, &p->msix_mem);
+}
+
+bool ena_plat_intr_take(EnaPlat *p, uint16_t vector)
+{
+    uint32_t *w;
+
+    if (vector >= p->nvec) {
+        return false;
+    }
+    if (p->dirty) {
+        ena_plat_qtest_sync(p);
+    }
+    w = (uint32_t *)p->msix_mem.virt + vector;
+    /* QEMU may write the word concurrently (frames from the socket) */
+    return __atomic_exchange_n(w, 0, __ATOMIC_SEQ_CST) != 0;
+}
+
+/* ---- frames, logging, locks --------------------------------------------- */
+
+void ena_plat_rx_frame(EnaPlat *p, uint16_t qid, const EnaFrag *frags,
+                       uint16_t nfrags, uint32_t len, const EnaRxInfo *info)
+{
+    g_autofree uint8_t *buf = g_malloc(len ? len : 1);
+    uint32_t off = 0;
+
+    for (uint16_t i = 0; i < nfrags; i++) {
+        g_assert_cmpuint(off + frags[i].len, <=, len);
+        memcpy(buf + off, frags[i].data, frags[i].len);
+        off += frags[i].len;
+    }
+    p->rx_frames++;
+    if (p->rx_fn) {
+        p->rx_fn(p->rx_opaque, qid, buf, off, info);
+    }
+}
+
+void ena_plat_log(EnaPlat *p, EnaLogLevel level, const char *fmt, ...)
+{
+    static const char *const names[] = { "err", "warn", "notice", "info",
+                                         "debug" };
+    va_list ap;
+
+    if (level > p->log_level) {
+        return;
+    }
+    fprintf(stderr, "[ena %" PRIu64 ".%09" PRIu64 " %s] ",
+            p->now / 1000000000, p->now % 1000000000,
+            names[level]);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void ena_plat_lock(EnaPlat *p, EnaLockId id)
+{
+}
+
+void ena_plat_unlock(EnaPlat *p, EnaLockId id)
+{
+}
+
+const char *ena_plat_name(EnaPlat *p)
+{
+    return "qtest";
+}
