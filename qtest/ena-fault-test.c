@@ -377,6 +377,10 @@ static void test_ena_fault_lifetime(void *obj, void *data,
     qtest_clock_step(qts, 2 * SEC);
     g_assert_cmpint(aenq_count(d, ENA_ADMIN_KEEP_ALIVE), ==, 0);
     fault_set(d, "keepalive", "stop:reset=clear");
+    /* a reset before the rule acted keeps it: it must act first */
+    up(d, true, BIT(ENA_ADMIN_KEEP_ALIVE));
+    qtest_clock_step(qts, SEC);
+    g_assert_cmpint(aenq_count(d, ENA_ADMIN_KEEP_ALIVE), ==, 0);
     up(d, true, BIT(ENA_ADMIN_KEEP_ALIVE));
     qtest_clock_step(qts, 2 * SEC);
     g_assert_cmpint(aenq_count(d, ENA_ADMIN_KEEP_ALIVE), ==, 2);
@@ -395,6 +399,42 @@ static void test_ena_fault_cmdline(void *obj, void *data,
     qtest_clock_step(qts_of(d), 3 * SEC);
     g_assert_cmpint(aenq_count(d, ENA_ADMIN_KEEP_ALIVE), ==, 0);
     g_assert_cmpint(fault_hits(d, "keepalive"), ==, 3);
+}
+
+/*
+ * Regression: a reset=clear rule from -device was dropped by the driver's
+ * probe-time reset before it ever acted.
+ */
+static void test_ena_fault_cmdline_reset_clear(void *obj, void *data,
+                                               QGuestAllocator *alloc)
+{
+    QEna *d = obj;
+
+    up(d, true, BIT(ENA_ADMIN_KEEP_ALIVE));
+    qtest_clock_step(qts_of(d), 3 * SEC);
+    g_assert_cmpint(aenq_count(d, ENA_ADMIN_KEEP_ALIVE), ==, 0);
+    /* the reset after it acted clears it */
+    up(d, true, BIT(ENA_ADMIN_KEEP_ALIVE));
+    qtest_clock_step(qts_of(d), 3 * SEC);
+    g_assert_cmpint(aenq_count(d, ENA_ADMIN_KEEP_ALIVE), ==, 3);
+}
+
+/*
+ * Regression: a hints notification from -device fired before the driver
+ * had an AENQ and was lost; it now waits for the NOTIFICATION group.
+ */
+static void test_ena_fault_cmdline_hints(void *obj, void *data,
+                                         QGuestAllocator *alloc)
+{
+    QEna *d = obj;
+    EnaAdminAenqEntry e;
+
+    up(d, true, BIT(ENA_ADMIN_NOTIFICATION));
+    g_assert_true(qena_aenq_take(d, &e));
+    g_assert_cmpint(le16_to_cpu(e.aenq_common.group), ==,
+                    ENA_ADMIN_NOTIFICATION);
+    g_assert_cmpint(le16_to_cpu(e.aenq_common.syndrome), ==,
+                    ENA_ADMIN_UPDATE_HINTS);
 }
 
 static void test_ena_fault_bad_spec(void *obj, void *data,
@@ -469,6 +509,13 @@ static void register_ena_fault_test(void)
     qos_add_test("fault/bad-spec", "ena", test_ena_fault_bad_spec, &opts);
     opts.edge.extra_device_opts = "id=ena0,fault-keepalive=stop";
     qos_add_test("fault/cmdline", "ena", test_ena_fault_cmdline, &opts);
+    opts.edge.extra_device_opts = "id=ena0,fault-keepalive=stop:reset=clear";
+    qos_add_test("fault/cmdline-reset-clear", "ena",
+                 test_ena_fault_cmdline_reset_clear, &opts);
+    opts.edge.extra_device_opts = "id=ena0,"
+                                  "fault-hints=notify:keepalive-timeout-ms=1500";
+    qos_add_test("fault/cmdline-hints", "ena", test_ena_fault_cmdline_hints,
+                 &opts);
 }
 
 libqos_init(register_ena_fault_test);

@@ -512,6 +512,15 @@ def main():
             print('%s: ok (%d actions, %d expectations)' %
                   (sc.path, len(sc.actions), len(sc.expects)))
         return 0
+    # one scenario, one target it does not name: a skip (exit 77 for meson)
+    if len(scs) == 1 and args.target != 'all' and \
+            (args.target not in scs[0].targets or
+             (args.target == 'linux' and args.kernel and
+              args.kernel not in scs[0].kernels)):
+        print('%s [%s%s]: not a target of this scenario: SKIP' %
+              (scs[0].name, args.target, ' ' + args.kernel if args.kernel
+               else ''))
+        return 77
     all_ok = True
     for sc in scs:
         targets = sc.targets if args.target == 'all' else (args.target,)

@@ -383,6 +383,12 @@ static void ena_aenq_flush_pending(ENACore *core)
         (core->aenq_groups & BIT(ENA_ADMIN_LINK_CHANGE))) {
         ena_aenq_post_link(core);
     }
+    if (core->hints_pending &&
+        (core->aenq_groups & BIT(ENA_ADMIN_NOTIFICATION)) &&
+        ena_aenq_post(core, ENA_ADMIN_NOTIFICATION, ENA_ADMIN_UPDATE_HINTS,
+                      &core->hints_notify, sizeof(core->hints_notify))) {
+        core->hints_pending = false;
+    }
 }
 
 static void ena_keepalive_arm(ENACore *core)
@@ -2459,6 +2465,9 @@ const VMStateDescription vmstate_ena_core = {
         VMSTATE_STRUCT_ARRAY(faults, ENACore, ENA_FAULT__MAX, 1,
                              vmstate_ena_fault_rule, ENAFaultRule),
         VMSTATE_BOOL(fault_link_down, ENACore),
+        VMSTATE_BOOL(hints_pending, ENACore),
+        VMSTATE_BUFFER_UNSAFE(hints_notify, ENACore, 0,
+                              sizeof(EnaAdminHwHints)),
         VMSTATE_BOOL(keepalive_delayed, ENACore),
         VMSTATE_STRUCT_ARRAY(admin_delayed, ENACore, ENA_MAX_DELAYED_CMPL, 1,
                              vmstate_ena_delayed_cmpl, ENADelayedCmpl),
@@ -2495,15 +2504,15 @@ void ena_core_fault_edge(ENACore *core, ENAFaultPoint p, ENAFaultRule *r,
         break;
     case ENA_FAULT_HINTS:
         if (start) {
-            EnaAdminHwHints h;
             const uint16_t *src = (const uint16_t *)&r->hints;
-            uint16_t *dst = (uint16_t *)&h;
+            uint16_t *dst = (uint16_t *)&core->hints_notify;
 
-            for (size_t i = 0; i < sizeof(h) / 2; i++) {
+            /* posted once the driver has its AENQ and the group enabled */
+            for (size_t i = 0; i < sizeof(core->hints_notify) / 2; i++) {
                 dst[i] = cpu_to_le16(src[i]);
             }
-            ena_aenq_post(core, ENA_ADMIN_NOTIFICATION, ENA_ADMIN_UPDATE_HINTS,
-                          &h, sizeof(h));
+            core->hints_pending = true;
+            ena_aenq_flush_pending(core);
         }
         break;
     case ENA_FAULT_TX:

@@ -185,6 +185,8 @@ typedef struct ENACore {
     ENAFaultRule faults[ENA_FAULT__MAX];
     ENAFaultTimerCtx fault_timer_ctx[ENA_FAULT__MAX];
     bool fault_link_down;
+    bool hints_pending;         /* an UPDATE_HINTS waiting for the AENQ */
+    EnaAdminHwHints hints_notify;   /* its payload, little-endian */
     bool keepalive_delayed;
     ENADelayedCmpl admin_delayed[ENA_MAX_DELAYED_CMPL];
     QEMUTimer *admin_delay_timer;

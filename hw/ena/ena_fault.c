@@ -178,6 +178,7 @@ static void ena_fault_arm(ENACore *core, ENAFaultPoint p)
             return;
         }
         r->started = true;
+        r->fired = true;
         r->hits++;
         trace_ena_fault_edge(info->name, ena_fault_action_names[r->action],
                              true);
@@ -397,6 +398,7 @@ ENAFaultRule *ena_fault_check(ENACore *core, ENAFaultPoint p, int64_t match,
     if (r->count != UINT64_MAX) {
         r->count--;
     }
+    r->fired = true;
     r->hits++;
     trace_ena_fault_fire(ena_fault_points[p].name,
                          ena_fault_action_names[r->action], match, r->hits);
@@ -411,6 +413,7 @@ ENAFaultRule *ena_fault_active(ENACore *core, ENAFaultPoint p,
     if (!ena_fault_window(r, match, ENA_FAULT_ANY)) {
         return NULL;
     }
+    r->fired = true;
     r->hits++;
     trace_ena_fault_fire(ena_fault_points[p].name,
                          ena_fault_action_names[r->action], match, r->hits);
@@ -420,7 +423,7 @@ ENAFaultRule *ena_fault_active(ENACore *core, ENAFaultPoint p,
 void ena_fault_device_reset(ENACore *core)
 {
     for (int p = 0; p < ENA_FAULT__MAX; p++) {
-        if (core->faults[p].clear_on_reset) {
+        if (core->faults[p].clear_on_reset && core->faults[p].fired) {
             trace_ena_fault_set(ena_fault_points[p].name, "none (reset)");
             ena_fault_rule_clear(&core->faults[p]);
             ena_core_fault_edge(core, p, &core->faults[p], false);
@@ -480,6 +483,7 @@ const VMStateDescription vmstate_ena_fault_rule = {
         VMSTATE_INT64(match2, ENAFaultRule),
         VMSTATE_INT64(value, ENAFaultRule),
         VMSTATE_BOOL(clear_on_reset, ENAFaultRule),
+        VMSTATE_BOOL(fired, ENAFaultRule),
         VMSTATE_BOOL(started, ENAFaultRule),
         VMSTATE_UINT16(hints.mmio_read_timeout, ENAFaultRule),
         VMSTATE_UINT16(hints.driver_watchdog_timeout, ENAFaultRule),

@@ -64,6 +64,7 @@ typedef struct ENAFaultRule {
     int64_t match2;             /* admin: feature id */
     int64_t value;              /* status, delay in ns */
     bool clear_on_reset;
+    bool fired;                 /* has acted since it was set */
     bool started;               /* timed actions: the start has run */
     EnaAdminHwHints hints;      /* host order */
     uint64_t hits;
@@ -87,7 +88,10 @@ const char *ena_fault_point_name(ENAFaultPoint p);
 void ena_fault_init(ENACore *core);
 void ena_fault_realize(ENACore *core);
 void ena_fault_unrealize(ENACore *core);
-/* A device reset: drop the rules marked reset=clear. */
+/*
+ * A device reset: drop the rules marked reset=clear that have acted (so
+ * the driver's own probe-time reset does not drop a -device rule).
+ */
 void ena_fault_device_reset(ENACore *core);
 
 /* Parse and install @spec ("" or "none" clears); false + errp if bad. */

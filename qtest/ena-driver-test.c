@@ -1,0 +1,1 @@
+../driver/qtest/ena-driver-test.c
