@@ -420,6 +420,24 @@ def parse_driver_output(out, res):
             res.traffic = w[1]
 
 
+# ---- guest target ----------------------------------------------------------
+
+def run_guest(sc, verbose):
+    """The reference driver as a bare-metal guest (ena_scenario_guest.py)."""
+    sys.path.insert(0, os.path.join(REPO, 'scripts'))
+    try:
+        import ena_scenario_guest
+    except ImportError:
+        return None
+    d = ena_scenario_guest.run_guest(sc, verbose)
+    if d is None:
+        return None
+    res = Result()
+    for k, v in d.items():
+        setattr(res, k, v)
+    return res
+
+
 # ---- checking -----------------------------------------------------------
 
 def evaluate(sc, target, kernel, res):
@@ -537,7 +555,7 @@ def main():
                 elif target == 'qtest':
                     res = run_qtest(sc, args.verbose)
                 else:
-                    res = None
+                    res = run_guest(sc, args.verbose)
                 if res is None:
                     print('%s [%s]: FAIL (target not available)' %
                           (sc.name, target))
