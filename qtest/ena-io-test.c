@@ -626,6 +626,42 @@ static void test_ena_rx_rss(void *obj, void *data, QGuestAllocator *alloc)
     g_assert_cmpint(hits[1], >, 0);
 }
 
+/*
+ * Interrupt moderation: with a TX delay of 100 units of 1 us (from the
+ * unmask write) the interrupt leaves 100 us after the first completion,
+ * and completions in that window share it.
+ */
+static void test_ena_irq_moderation(void *obj, void *data,
+                                    QGuestAllocator *alloc)
+{
+    IoTest t;
+    IoQueue q;
+    uint8_t out[128];
+    uint64_t b;
+    uint16_t len = 64, id;
+
+    io_up(&t, obj);
+    io_queue(&t, &q, ENA_ADMIN_SQ_DIRECTION_TX, 1);
+    qena_msix_route(t.d, 1);
+    b = zalloc(t.d, len);
+    qena_writel(t.d, q.unmask, ENA_ETH_IO_INTR_REG_INTR_UNMASK_MASK |
+                (100 << ENA_ETH_IO_INTR_REG_TX_INTR_DELAY_SHIFT));
+    for (int i = 0; i < 3; i++) {
+        tx_packet(&t, &q, i, &b, &len, 1, 0, NULL);
+        qena_writel(t.d, q.db, q.tail);
+        sock_recv(&t, out, sizeof(out));
+        g_assert_true(tx_cmpl(&t, &q, &id));
+        qtest_clock_step(t.qts, 10 * 1000);
+    }
+    g_assert_false(qena_msix_take(t.d, 1));
+    qtest_clock_step(t.qts, 70 * 1000 - 1);
+    g_assert_false(qena_msix_take(t.d, 1));
+    qtest_clock_step(t.qts, 1);
+    g_assert_true(qena_msix_take(t.d, 1));
+    qtest_clock_step(t.qts, 1000 * 1000);
+    g_assert_false(qena_msix_take(t.d, 1));
+}
+
 /* ---- data-path faults ---------------------------------------------- */
 
 static void fault_set(IoTest *t, const char *point, const char *spec)
@@ -777,6 +813,7 @@ static void register_ena_io_test(void)
     qos_add_test("io/rx-jumbo", "ena", test_ena_rx_jumbo, &opts);
     qos_add_test("io/rx-held", "ena", test_ena_rx_held, &opts);
     qos_add_test("io/rx-rss", "ena", test_ena_rx_rss, &opts);
+    qos_add_test("io/irq-moderation", "ena", test_ena_irq_moderation, &opts);
     qos_add_test("fault/tx-stall", "ena", test_ena_fault_tx_stall, &opts);
     qos_add_test("fault/tx-drop", "ena", test_ena_fault_tx_drop, &opts);
     qos_add_test("fault/rx", "ena", test_ena_fault_rx, &opts);

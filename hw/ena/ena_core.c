@@ -251,27 +251,55 @@ static void ena_mgmt_irq(ENACore *core, bool admin)
     ena_msix_notify(core, 0);
 }
 
-/* IO vectors auto-mask: one interrupt until the driver unmasks. */
-static void ena_io_irq(ENACore *core, uint32_t vector)
+static void ena_io_fire(ENACore *core, uint32_t vector)
 {
-    ENAVector *v;
-
-    if (vector >= core->nr_vectors) {
-        return;
-    }
-    v = &core->vec[vector];
-    if (v->masked) {
-        v->pending = true;
-        trace_ena_irq_io_deferred(vector);
-        return;
-    }
-    v->masked = true;
-    v->pending = false;
     if (core->faults[ENA_FAULT_IRQ].action == ENA_FA_DROP &&
         ena_fault_check(core, ENA_FAULT_IRQ, vector, ENA_FAULT_ANY)) {
         return;         /* lost: the vector stays masked, as after a send */
     }
     ena_msix_notify(core, vector);
+}
+
+static void ena_io_moderation_cb(void *opaque)
+{
+    ENAVectorTimerCtx *c = opaque;
+
+    ena_io_fire(c->core, c->vector);
+}
+
+/*
+ * IO vectors auto-mask: one interrupt until the driver unmasks. With a
+ * moderation delay the interrupt leaves that long after the first
+ * completion, so the completions of the meantime share it.
+ */
+static void ena_io_irq(ENACore *core, uint32_t vector, bool rx)
+{
+    ENAVector *v;
+    uint32_t delay_us;
+
+    if (vector >= core->nr_vectors) {
+        return;
+    }
+    v = &core->vec[vector];
+    delay_us = rx ? v->rx_delay_us : v->tx_delay_us;
+    if (v->masked) {
+        /* a moderated interrupt not yet sent: keep the shorter delay */
+        if (timer_pending(v->timer) &&
+            timer_expire_time_ns(v->timer) > ena_now() + delay_us * SCALE_US) {
+            timer_mod(v->timer, ena_now() + delay_us * SCALE_US);
+        } else if (!timer_pending(v->timer)) {
+            v->pending = true;
+            trace_ena_irq_io_deferred(vector);
+        }
+        return;
+    }
+    v->masked = true;
+    v->pending = false;
+    if (delay_us) {
+        timer_mod(v->timer, ena_now() + delay_us * SCALE_US);
+        return;
+    }
+    ena_io_fire(core, vector);
 }
 
 static void ena_io_unmask(ENACore *core, uint32_t vector, uint32_t val)
@@ -283,12 +311,23 @@ static void ena_io_unmask(ENACore *core, uint32_t vector, uint32_t val)
     }
     v = &core->vec[vector];
     trace_ena_irq_unmask(vector, val);
+    if (!(val & ENA_ETH_IO_INTR_REG_NO_MODERATION_UPDATE_MASK)) {
+        /* capped at 15 bits of resolution units, as the fields are */
+        v->rx_delay_us = (val & ENA_ETH_IO_INTR_REG_RX_INTR_DELAY_MASK) *
+                         core->params.intr_delay_resolution;
+        v->tx_delay_us = ((val & ENA_ETH_IO_INTR_REG_TX_INTR_DELAY_MASK) >>
+                          ENA_ETH_IO_INTR_REG_TX_INTR_DELAY_SHIFT) *
+                         core->params.intr_delay_resolution;
+    }
     if (!(val & ENA_ETH_IO_INTR_REG_INTR_UNMASK_MASK)) {
         return;
     }
     v->masked = false;
     if (v->pending) {
-        ena_io_irq(core, vector);
+        /* completions waited while masked: no further delay for them */
+        v->pending = false;
+        v->masked = true;
+        ena_io_fire(core, vector);
     }
 }
 
@@ -475,7 +514,14 @@ static void ena_quiesce(ENACore *core)
         ena_sq_free(core, &core->sq[i]);
     }
     memset(core->cq, 0, sizeof(core->cq));
-    memset(core->vec, 0, sizeof(core->vec));
+    for (i = 0; i < ENA_MAX_MSIX_VECTORS; i++) {
+        ENAVector *v = &core->vec[i];
+        if (v->timer) {
+            timer_del(v->timer);
+        }
+        v->masked = v->pending = false;
+        v->tx_delay_us = v->rx_delay_us = 0;
+    }
 
     core->aq_base = core->acq_base = core->aenq_base = 0;
     core->aq_caps = core->acq_caps = core->aenq_caps = 0;
@@ -2010,7 +2056,7 @@ static void ena_tx_process(ENACore *core, ENAIoSq *sq)
         }
     }
     if (cq->tail != completed && cq->vector != UINT16_MAX) {
-        ena_io_irq(core, cq->vector);
+        ena_io_irq(core, cq->vector, false);
     }
 }
 
@@ -2257,7 +2303,7 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
     core->stats.rx_bytes += size;
     trace_ena_rx_packet(ena_sq_idx(core, sq), size, n, hash);
     if (cq->vector != UINT16_MAX) {
-        ena_io_irq(core, cq->vector);
+        ena_io_irq(core, cq->vector, true);
     }
     return size;
 }
@@ -2279,6 +2325,12 @@ void ena_core_realize(ENACore *core, PCIDevice *owner, NICState *nic,
                                      ena_reset_timer_cb, core);
     core->admin_delay_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL,
                                            ena_admin_delay_cb, core);
+    for (uint32_t i = 0; i < ENA_MAX_MSIX_VECTORS; i++) {
+        core->vec_timer_ctx[i] = (ENAVectorTimerCtx) { core, i };
+        core->vec[i].timer = timer_new_ns(QEMU_CLOCK_VIRTUAL,
+                                          ena_io_moderation_cb,
+                                          &core->vec_timer_ctx[i]);
+    }
     net_rx_pkt_init(&core->rx_pkt);
     ena_core_reset(core, ENA_RESET_POWER_ON);
     ena_fault_realize(core);
@@ -2291,6 +2343,9 @@ void ena_core_unrealize(ENACore *core)
     timer_free(core->keepalive_timer);
     timer_free(core->reset_timer);
     timer_free(core->admin_delay_timer);
+    for (int i = 0; i < ENA_MAX_MSIX_VECTORS; i++) {
+        timer_free(core->vec[i].timer);
+    }
     ena_fault_unrealize(core);
     net_rx_pkt_uninit(core->rx_pkt);
 }
@@ -2366,6 +2421,9 @@ static const VMStateDescription vmstate_ena_vector = {
     .fields = (const VMStateField[]) {
         VMSTATE_BOOL(masked, ENAVector),
         VMSTATE_BOOL(pending, ENAVector),
+        VMSTATE_UINT32(tx_delay_us, ENAVector),
+        VMSTATE_UINT32(rx_delay_us, ENAVector),
+        VMSTATE_TIMER_PTR(timer, ENAVector),
         VMSTATE_END_OF_LIST()
     }
 };

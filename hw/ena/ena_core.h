@@ -62,11 +62,22 @@ typedef struct ENAParams {
     EnaAdminHwHints hints;      /* host byte order */
 } ENAParams;
 
-/* State of one MSI-X vector: IO vectors auto-mask after they fire. */
+/*
+ * State of one MSI-X vector: IO vectors auto-mask after they fire, and
+ * may hold an interrupt back by the moderation delays of the last unmask.
+ */
 typedef struct ENAVector {
     bool masked;
     bool pending;
+    uint32_t tx_delay_us;
+    uint32_t rx_delay_us;
+    QEMUTimer *timer;           /* a moderated interrupt on its way */
 } ENAVector;
+
+typedef struct ENAVectorTimerCtx {
+    struct ENACore *core;
+    uint32_t vector;
+} ENAVectorTimerCtx;
 
 typedef struct ENAIoCq {
     bool valid;
@@ -176,6 +187,7 @@ typedef struct ENACore {
     ENAIoSq sq[ENA_MAX_IO_SQ];
     ENAIoCq cq[ENA_MAX_IO_CQ];
     ENAVector vec[ENA_MAX_MSIX_VECTORS];
+    ENAVectorTimerCtx vec_timer_ctx[ENA_MAX_MSIX_VECTORS];
     uint32_t nr_vectors;
     struct NetRxPkt *rx_pkt;
 
