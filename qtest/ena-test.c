@@ -268,6 +268,25 @@ static void test_ena_bad_access(void *obj, void *data,
     qtest_qmp_assert_success(qts, "{'execute': 'query-status'}");
 }
 
+/* Hot-add a second ena and unplug it again (ACPI hot-plug on pc). */
+static void test_ena_hotplug(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QEna *d = obj;
+    QTestState *qts = qena_qts(d);
+
+    if (d->dev.bus->not_hotpluggable) {
+        g_test_skip("pci bus does not support hotplug");
+        return;
+    }
+    qtest_qmp_device_add(qts, "ena", "ena_hot",
+                         "{'addr': '0x06', 'netdev': 'hs1', "
+                         "'fault-keepalive': 'stop'}");
+    qpci_unplug_acpi_device_test(qts, "ena_hot", 0x06);
+    /* the first device is untouched */
+    g_assert_cmphex(qena_readl(d, ENA_REGS_DEV_STS_OFF), ==,
+                    ENA_REGS_DEV_STS_READY_MASK);
+}
+
 static void ena_test_restart_qemu(gpointer unused)
 {
     qos_invalidate_command_line();
@@ -276,7 +295,8 @@ static void ena_test_restart_qemu(gpointer unused)
 /* A hub port back end, and a fresh QEMU for each test (no state leaks). */
 static void *ena_test_socket(GString *cmd_line, void *arg)
 {
-    g_string_append(cmd_line, " -netdev hubport,hubid=0,id=hs0 ");
+    g_string_append(cmd_line, " -netdev hubport,hubid=0,id=hs0 "
+                    "-netdev hubport,hubid=0,id=hs1 ");
     g_test_queue_destroy(ena_test_restart_qemu, NULL);
     return arg;
 }
@@ -297,6 +317,7 @@ static void register_ena_test(void)
     qos_add_test("reset/timing", "ena", test_ena_reset_timing, &opts);
     qos_add_test("reset/reason-ext", "ena", test_ena_reset_reason_ext, &opts);
     qos_add_test("bad-access", "ena", test_ena_bad_access, &opts);
+    qos_add_test("hotplug", "ena", test_ena_hotplug, &opts);
 
     opts.edge.extra_device_opts = "id=ena0,readless=off,device-id=0x0ec2";
     qos_add_test("pci/direct-reads", "ena", test_ena_pci_direct_reads, &opts);
