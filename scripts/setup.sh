@@ -134,3 +134,7 @@ if [ ! -f "$dsc" ]; then
 fi
 [ -f "$dsc" ] || { echo "setup: $dsc missing after download" >&2; exit 1; }
 log "ok: QEMU source $dsc"
+
+# --- Debian kernels for the Linux-guest tests ----------------------------
+bash "$here/linux/fetch-kernels.sh"
+log "ok: Debian kernels in $ENA_CACHE/linux"

@@ -1,0 +1,74 @@
+# Guest test for fault scenarios: bring the link up, say READY, run traffic for the scenario's duration, then report whether traffic passes.
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Params: traffic=idle|ping|tcp|admin (default ping; admin: ping while the
+# MTU toggles 1500/1400 each round, which sends SET_FEATURE(MTU) commands), duration=S (default 20),
+# port=P (the host's HTTP port for tcp), sha=HEX (first 16 hex digits of
+# the blob's sha256), recover=S (how long traffic may take to pass at the
+# end, default 40). The host side (build/ena-scenario) injects the faults
+# over QMP once READY is printed.
+duration=${P_duration:-20}
+traffic=${P_traffic:-ping}
+recover=${P_recover:-40}
+gw=10.0.2.2
+
+IF=$(nic_if 10) || fail "no network interface appeared"
+net_setup "$IF" 10.0.2.15/24 "" || fail "no carrier on $IF"
+ip route add default via "$gw"
+wait_ping "$gw" 10 || fail "no ping reply before the scenario started"
+val ready_uptime_cs "$(uptime_cs)"
+marker READY
+
+# One round of traffic; true if it passed.
+traffic_once() {
+    case $traffic in
+    idle)
+        sleep 1
+        ;;
+    ping)
+        ping -c 1 -W 1 "$gw" >/dev/null 2>&1
+        ;;
+    admin)
+        if [ "$(cat "/sys/class/net/$IF/mtu")" = 1500 ]; then
+            ip link set dev "$IF" mtu 1400 2>/dev/null
+        else
+            ip link set dev "$IF" mtu 1500 2>/dev/null
+        fi
+        ping -c 1 -W 1 "$gw" >/dev/null 2>&1 && sleep 1
+        ;;
+    tcp)
+        rm -f /tmp/blob
+        timeout 20 wget -q -O /tmp/blob "http://$gw:$P_port/blob" 2>/dev/null &&
+            [ "$(sha256sum /tmp/blob | cut -c1-16)" = "$P_sha" ]
+        ;;
+    esac
+}
+
+t_end=$(($(uptime_cs) + duration * 100))
+ok=0
+bad=0
+while [ "$(uptime_cs)" -lt "$t_end" ]; do
+    if traffic_once; then
+        ok=$((ok + 1))
+    else
+        bad=$((bad + 1))
+        sleep 1
+    fi
+done
+val traffic_ok "$ok"
+val traffic_failed "$bad"
+
+# After the story: does traffic pass again (within recover= seconds)?
+t_end=$(($(uptime_cs) + recover * 100))
+final=failed
+while [ "$(uptime_cs)" -lt "$t_end" ]; do
+    # an idle story still proves recovery with a ping
+    if { [ "$traffic" = idle ] && ping -c 1 -W 1 "$gw" >/dev/null 2>&1; } ||
+       { [ "$traffic" != idle ] && traffic_once; }; then
+        final=ok
+        break
+    fi
+    sleep 1
+done
+val traffic_final "$final"
+val carrier "$(cat "/sys/class/net/$IF/carrier" 2>/dev/null)"

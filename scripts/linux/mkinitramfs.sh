@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Build the test initramfs for one cached Debian kernel: busybox, NIC modules, tools, /init.
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Usage: mkinitramfs.sh [--modules "ena ..."] [--tools "ethtool ..."] KVER OUT
+#   KVER       a kernel release or alias from kernels.conf (6.1, 6.12)
+#   OUT        *.cpio.gz (gzip), *.cpio.xz, *.cpio.zst or *.cpio (none; the
+#              fastest to unpack under TCG)
+#   --modules  modules to load at boot, in order, each with its
+#              dependencies first (default: ena). For the stock NIC models
+#              use e.g. "e1000e" or "virtio_pci virtio_net".
+#   --tools    programs from the userland cache, with the shared libraries
+#              they need (default: ethtool; "ethtool iperf3" adds iperf3)
+# Needs: scripts/linux/fetch-kernels.sh done; cpio, kmod, xz, readelf.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+modules="ena"
+tools="ethtool"
+while [ $# -gt 0 ]; do
+    case $1 in
+    --modules) modules=$2; shift 2 ;;
+    --tools) tools=$2; shift 2 ;;
+    -h|--help) sed -n '4,16p' "$0"; exit 0 ;;
+    -*) ena_die "unknown option $1" ;;
+    *) break ;;
+    esac
+done
+[ $# -eq 2 ] || ena_die "usage: $0 [--modules LIST] [--tools LIST] KVER OUT"
+kver=$(ena_resolve_kver "$1")
+out=$2
+root=$(ena_kernel_root "$kver")
+bb="$ena_linux_cache/busybox/bin/busybox"
+ul="$ena_linux_cache/userland"
+[ -d "$root/lib/modules/$kver" ] || ena_die "kernel $kver not unpacked: run fetch-kernels.sh"
+[ -x "$bb" ] || ena_die "$bb missing: run fetch-kernels.sh"
+
+stage=$(mktemp -d "${TMPDIR:-/tmp}/ena-initramfs.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage"/{bin,dev,proc,sys,tmp,run,etc,lib/modules,lib/x86_64-linux-gnu,lib64,tests}
+ln -s bin "$stage/sbin"
+mkdir -p "$stage/usr"
+ln -s ../bin "$stage/usr/bin"
+ln -s ../bin "$stage/usr/sbin"
+
+# busybox and one link per applet
+cp "$bb" "$stage/bin/busybox"
+for a in $("$bb" --list); do
+    [ "$a" = busybox ] || ln -sf busybox "$stage/bin/$a"
+done
+
+# Modules, decompressed (busybox insmod loads only plain .ko), in load order.
+: > "$stage/etc/modules"
+for m in $modules; do
+    deps=$(modprobe -d "$root" -S "$kver" --show-depends "$m") ||
+        ena_die "module $m not found in $kver"
+    while read -r kind path _; do
+        [ "$kind" = insmod ] || continue
+        name=$(basename "$path")
+        name=${name%.xz}; name=${name%.zst}; name=${name%.gz}
+        dst="$stage/lib/modules/$name"
+        [ -f "$dst" ] && continue
+        case $path in
+        *.ko.xz) xz -dc "$path" > "$dst" ;;
+        *.ko.zst) zstd -qdc "$path" > "$dst" ;;
+        *.ko.gz) gzip -dc "$path" > "$dst" ;;
+        *.ko) cp "$path" "$dst" ;;
+        *) ena_die "unexpected module file $path" ;;
+        esac
+        echo "${name%.ko}" >> "$stage/etc/modules"
+    done <<< "$deps"
+done
+echo "$kver" > "$stage/etc/kver"
+
+# Dynamic programs: copy the program, its interpreter and its libraries.
+find_in_userland() {
+    local d
+    for d in "$@"; do
+        [ -e "$ul/$d" ] && { echo "$ul/$d"; return 0; }
+    done
+    return 1
+}
+copy_libs() {
+    local f=$1 lib src
+    for lib in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+        [ -e "$stage/lib/x86_64-linux-gnu/$lib" ] && continue
+        src=$(find_in_userland "lib/x86_64-linux-gnu/$lib" \
+              "usr/lib/x86_64-linux-gnu/$lib") ||
+            ena_die "library $lib (needed by $(basename "$f")) not in $ul"
+        cp -L "$src" "$stage/lib/x86_64-linux-gnu/$lib"
+        copy_libs "$src"
+    done
+}
+if [ -n "$tools" ]; then
+    [ -d "$ul" ] || ena_die "$ul missing: run fetch-kernels.sh"
+    cp -L "$ul/lib64/ld-linux-x86-64.so.2" "$stage/lib64/"
+    for t in $tools; do
+        src=$(find_in_userland "sbin/$t" "usr/sbin/$t" "bin/$t" "usr/bin/$t") ||
+            ena_die "tool $t not in $ul (add its package to kernels.conf)"
+        rm -f "$stage/bin/$t"
+        cp -L "$src" "$stage/bin/$t"
+        copy_libs "$src"
+    done
+fi
+
+# /init and the guest-side tests
+install -m 0755 "$ena_linux_dir/init.sh" "$stage/init"
+for t in "$ena_linux_dir"/guest/*.sh; do
+    [ -f "$t" ] && install -m 0644 "$t" "$stage/tests/"
+done
+if [ "$(id -u)" -eq 0 ]; then
+    mknod -m 600 "$stage/dev/console" c 5 1
+    mknod -m 666 "$stage/dev/null" c 1 3
+fi
+
+mkdir -p "$(dirname "$out")"
+tmp_out="$out.tmp.$$"
+(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
+    cpio -o -H newc -R 0:0 --reproducible --quiet) |
+case $out in
+*.gz) gzip -6n ;;
+*.xz) xz --check=crc32 -6 ;;
+*.zst) zstd -q -19 ;;
+*) cat ;;
+esac > "$tmp_out"
+mv "$tmp_out" "$out"
+ena_log "$out: $(du -h "$out" | cut -f1) for $kver (modules: $(tr '\n' ' ' < "$stage/etc/modules"))"

@@ -1,0 +1,327 @@
+#!/usr/bin/env bash
+# Boot one Debian guest (or two joined by a -netdev stream link) with the ENA device and report its test result.
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Usage: run-guest.sh [options] [-- extra QEMU arguments for every guest]
+#   -k, --kernel K       6.1, 6.12 or a full KVER from kernels.conf (default 6.12)
+#   -t, --test NAME      guest test, scripts/linux/guest/NAME.sh (default probe)
+#   -p, --param K=V      guest parameter (repeatable): ip=, mtu=, lines= ...;
+#                        MOD.PARAM=V is a module parameter (ena.debug=...)
+#       --append STR     more kernel command line, verbatim
+#       --nic MODEL      ena (default), e1000e or virtio-net-pci
+#       --device-opts O  more options for the NIC (queues=4,max-mtu=...)
+#       --modules LIST   modules in the initramfs (default: from --nic)
+#       --tools LIST     programs in the initramfs besides busybox
+#                        (default "ethtool"; "ethtool iperf3" for iperf.sh)
+#       --initrd FILE    use this initramfs instead of the cached build
+#       --smp N          vCPUs (default 1)      --mem MB (default 512)
+#       --machine M      q35 (default) or pc
+#       --pair           two guests, a and b, on one -netdev stream link;
+#                        both get role=, ip=, peer= and their own MAC
+#       --a-param K=V / --b-param K=V / --a-device-opts O / --b-device-opts O
+#                        per-guest extras in pair mode
+#       --netdev SPEC    backend of a single guest (default "user"), as
+#                        for -netdev without id=
+#       --qmp PATH       QMP socket (pair mode: PATH.a and PATH.b); "auto":
+#                        a private temporary directory
+#       --hook CMD       run `bash -c CMD` while the guests run, with
+#                        ENA_QMP_A/B, ENA_LOG_A/B, ENA_PID_A/B exported;
+#                        it is killed when the guests are done; its exit
+#                        status is printed as "HOOK status=N"
+#       --log PREFIX     serial log PREFIX.log (pair: PREFIX-a.log, -b.log),
+#                        QEMU's own output (-trace ...) in PREFIX[-a].qemu.log;
+#                        default $ENA_LINUX_WORK/logs/<test>-<kver>
+#       --timeout S      wall-clock limit of a run (default 240)
+#       --loglevel N     console loglevel (default 4); the whole kernel log is
+#                        printed at the end between ENATEST-DMESG markers
+#       --bzimage        boot the packaged bzImage (default: the vmlinux
+#                        unpacked from it, booted through its PVH entry,
+#                        which skips the slow in-guest decompression)
+#   -v, --verbose        copy the serial console(s) to stderr as they run
+#       --console        single guest, serial console on this terminal (no
+#                        log file, no time limits; Ctrl-A X quits QEMU);
+#                        use with -t shell for an interactive shell
+# Exit status 0 only if every guest printed "ENATEST-RESULT ... status=PASS"
+# and powered off. The last lines printed name the log files.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kernel=6.12
+test_name=probe
+params=()
+a_params=()
+b_params=()
+append=""
+nic=ena
+dev_opts=""
+a_dev_opts=""
+b_dev_opts=""
+modules=""
+tools="ethtool"
+initrd=""
+smp=1
+mem=512
+machine=q35
+pair=0
+netdev="user"
+qmp=""
+hook=""
+log_prefix=""
+timeout_s=240
+loglevel=4
+boot=pvh
+verbose=0
+console=0
+extra=()
+
+while [ $# -gt 0 ]; do
+    case $1 in
+    -k|--kernel) kernel=$2; shift ;;
+    -t|--test) test_name=$2; shift ;;
+    -p|--param) params+=("$2"); shift ;;
+    --append) append+=" $2"; shift ;;
+    --nic) nic=$2; shift ;;
+    --device-opts) dev_opts=$2; shift ;;
+    --modules) modules=$2; shift ;;
+    --tools) tools=$2; shift ;;
+    --initrd) initrd=$2; shift ;;
+    --smp) smp=$2; shift ;;
+    --mem) mem=$2; shift ;;
+    --machine) machine=$2; shift ;;
+    --pair) pair=1 ;;
+    --a-param) a_params+=("$2"); shift ;;
+    --b-param) b_params+=("$2"); shift ;;
+    --a-device-opts) a_dev_opts=$2; shift ;;
+    --b-device-opts) b_dev_opts=$2; shift ;;
+    --netdev) netdev=$2; shift ;;
+    --qmp) qmp=$2; shift ;;
+    --hook) hook=$2; shift ;;
+    --log) log_prefix=$2; shift ;;
+    --timeout) timeout_s=$2; shift ;;
+    --loglevel) loglevel=$2; shift ;;
+    --bzimage) boot=bzimage ;;
+    --pvh) boot=pvh ;;
+    -v|--verbose) verbose=1 ;;
+    --console) console=1 ;;
+    -h|--help) sed -n '4,43p' "$0"; exit 0 ;;
+    --) shift; extra=("$@"); break ;;
+    *) ena_die "unknown option $1 (try --help)" ;;
+    esac
+    shift
+done
+
+kver=$(ena_resolve_kver "$kernel")
+qemu_bin=$(ena_qemu)
+mapfile -t fw_args < <(ena_qemu_firmware_args)
+
+if [ -z "$modules" ]; then
+    case $nic in
+    ena) modules=ena ;;
+    e1000e) modules=e1000e ;;
+    virtio-net-pci|virtio-net) modules="virtio_pci virtio_net" ;;
+    *) ena_die "no default modules for --nic $nic; pass --modules" ;;
+    esac
+fi
+
+# Kernel image: the packaged bzImage, or its vmlinux for a PVH boot.
+kernel_image() {
+    local bz vm
+    bz=$(ena_bzimage "$kver")
+    if [ "$boot" = bzimage ]; then
+        echo "$bz"
+        return
+    fi
+    vm="$ENA_LINUX_WORK/vmlinux-$kver"
+    if [ ! -s "$vm" ] || [ "$bz" -nt "$vm" ]; then
+        mkdir -p "$ENA_LINUX_WORK"
+        "$ena_linux_dir/extract-vmlinux.sh" "$bz" "$vm.tmp.$$" >&2
+        mv "$vm.tmp.$$" "$vm"
+    fi
+    echo "$vm"
+}
+
+# The cached initramfs for this kernel and module list, rebuilt when any of
+# its inputs is newer. Several runs may share it, hence the lock.
+ensure_initrd() {
+    local tag out inputs f stale=0
+    tag=$(echo "$modules" | tr ' ' '+')
+    [ "$tools" = ethtool ] || tag+="-$(echo "${tools:-none}" | tr ' ' '+')"
+    out="$ENA_LINUX_WORK/initramfs/$kver-$tag.cpio"
+    mkdir -p "$ENA_LINUX_WORK/initramfs"
+    exec 9> "$out.lock"
+    flock 9
+    inputs=("$ena_linux_dir/init.sh" "$ena_linux_dir/mkinitramfs.sh"
+            "$ena_linux_dir/kernels.conf" "$(ena_kernel_root "$kver")/.ena-stamp"
+            "$ena_linux_dir"/guest/*.sh)
+    if [ -f "$out" ]; then
+        for f in "${inputs[@]}"; do
+            [ "$f" -nt "$out" ] && stale=1
+        done
+    else
+        stale=1
+    fi
+    if [ "$stale" = 1 ]; then
+        "$ena_linux_dir/mkinitramfs.sh" --modules "$modules" --tools "$tools" \
+            "$kver" "$out" >&2
+    fi
+    exec 9>&-
+    echo "$out"
+}
+
+image=$(kernel_image)
+[ -n "$initrd" ] || initrd=$(ensure_initrd)
+[ -n "$log_prefix" ] || log_prefix="$ENA_LINUX_WORK/logs/$test_name-$kver"
+mkdir -p "$(dirname "$log_prefix")"
+
+cmdline="console=ttyS0,115200 loglevel=$loglevel panic=1 rdinit=/init"
+cmdline+=" tsc=reliable no_timer_check enatest=$test_name"
+# The guest gives up a little before we do, so it can still print its log.
+cmdline+=" guest_timeout=$((timeout_s > 30 ? timeout_s - 15 : timeout_s))"
+for p in "${params[@]}"; do cmdline+=" $p"; done
+cmdline+="$append"
+
+nic_device() {
+    local mac=$1 opts=$2 d
+    d="$nic,netdev=n0,id=nic0,mac=$mac"
+    [ "$nic" = ena ] || d+=",romfile="
+    [ -n "$dev_opts" ] && d+=",$dev_opts"
+    [ -n "$opts" ] && d+=",$opts"
+    echo "$d"
+}
+
+pids=()
+names=()
+logs=()
+tmpdir=$(mktemp -d "${TMPDIR:-/tmp}/ena-guest.XXXXXX")
+viewers=()
+cleanup() {
+    local p
+    for p in "${viewers[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    [ -z "${hook_pid:-}" ] || kill "$hook_pid" 2>/dev/null || true
+    rm -rf "$tmpdir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+[ "$qmp" = auto ] && qmp="$tmpdir/qmp"
+
+# launch NAME NETDEV MAC DEVOPTS CMDLINE-EXTRA
+launch() {
+    local name=$1 nd=$2 mac=$3 opts=$4 cl=$5 log qmp_args=()
+    if [ "$pair" = 1 ]; then log="$log_prefix-$name.log"; else log="$log_prefix.log"; fi
+    rm -f "$log"
+    if [ -n "$qmp" ]; then
+        local sock=$qmp
+        [ "$pair" = 1 ] && sock="$qmp.$name"
+        rm -f "$sock"
+        qmp_args=(-qmp "unix:$sock,server=on,wait=off")
+        export "ENA_QMP_${name^^}=$sock"
+    fi
+    export "ENA_LOG_${name^^}=$log"
+    if [ "$console" = 1 ]; then
+        "$qemu_bin" \
+            -M "$machine" -accel tcg -m "$mem" -smp "$smp" \
+            -nodefaults -no-user-config -display none -vga none -no-reboot \
+            "${fw_args[@]}" -serial mon:stdio \
+            -kernel "$image" -initrd "$initrd" \
+            -append "$cmdline$cl guest_timeout=100000000" \
+            -netdev "$nd,id=n0" -device "$(nic_device "$mac" "$opts")" \
+            "${qmp_args[@]}" "${extra[@]}" || exit
+        exit 0
+    fi
+    timeout -k 5 "$timeout_s" "$qemu_bin" \
+        -M "$machine" -accel tcg -m "$mem" -smp "$smp" \
+        -nodefaults -no-user-config -display none -vga none -no-reboot \
+        "${fw_args[@]}" \
+        -chardev "file,id=ser0,path=$log" -serial chardev:ser0 \
+        -kernel "$image" -initrd "$initrd" -append "$cmdline$cl" \
+        -netdev "$nd,id=n0" -device "$(nic_device "$mac" "$opts")" \
+        "${qmp_args[@]}" "${extra[@]}" \
+        > "${log%.log}.qemu.log" 2>&1 &
+    pids+=($!)
+    names+=("$name")
+    logs+=("$log")
+    export "ENA_PID_${name^^}=$!"
+}
+
+t_start=$(date +%s.%N)
+[ "$console" = 0 ] || [ "$pair" = 0 ] || ena_die "--console runs a single guest"
+if [ "$pair" = 1 ]; then
+    sock="$tmpdir/link.sock"
+    cl_a=" role=a ip=10.0.0.1/24 peer=10.0.0.2"
+    cl_b=" role=b ip=10.0.0.2/24 peer=10.0.0.1"
+    for p in "${a_params[@]}"; do cl_a+=" $p"; done
+    for p in "${b_params[@]}"; do cl_b+=" $p"; done
+    launch a "stream,server=on,addr.type=unix,addr.path=$sock" \
+        52:54:00:e0:00:01 "$a_dev_opts" "$cl_a"
+    for _ in $(seq 100); do
+        [ -S "$sock" ] && break
+        kill -0 "${pids[0]}" 2>/dev/null || break
+        sleep 0.1
+    done
+    [ -S "$sock" ] || { cat "$log_prefix-a.qemu.log" >&2; ena_die "guest a did not open $sock"; }
+    launch b "stream,server=off,addr.type=unix,addr.path=$sock" \
+        52:54:00:e0:00:02 "$b_dev_opts" "$cl_b"
+else
+    launch a "$netdev" 52:54:00:e0:00:01 "" ""
+fi
+
+if [ "$verbose" = 1 ]; then
+    for i in "${!logs[@]}"; do
+        tail -n +1 -F --pid="${pids[$i]}" "${logs[$i]}" 2>/dev/null |
+            sed -u "s/^/[${names[$i]}] /" >&2 &
+        viewers+=($!)
+    done
+fi
+hook_pid=""
+if [ -n "$hook" ]; then
+    bash -c "$hook" &
+    hook_pid=$!
+fi
+
+# The first line sed script $2 prints from log $1 (CRs dropped); reads the
+# whole file (an early exit would break the pipe under pipefail).
+first_match() {
+    [ -f "$1" ] || return 0
+    sed -n -e 's/\r$//' -e "$2" "$1" | awk '!n++'
+}
+
+rc=0
+status=()
+for i in "${!pids[@]}"; do
+    qrc=0
+    wait "${pids[$i]}" || qrc=$?
+    st=$(first_match "${logs[$i]}" 's/.*ENATEST-RESULT name=[^ ]* status=\([A-Z]*\).*/\1/p')
+    if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+        st="${st:-FAIL}/TIMEOUT"
+    elif [ "$qrc" != 0 ]; then
+        st="${st:-FAIL}/QEMU-EXIT-$qrc"
+        tail -n 20 "${logs[$i]%.log}.qemu.log" | sed 's/^/  qemu: /' >&2
+    fi
+    [ -n "$st" ] || st=NO-RESULT
+    [ "$st" = PASS ] || rc=1
+    status+=("$st")
+done
+t_end=$(date +%s.%N)
+# The viewers (tail --pid) stop by themselves once their QEMU is gone.
+for p in "${viewers[@]}"; do wait "$p" 2>/dev/null || true; done
+viewers=()
+if [ -n "$hook_pid" ]; then
+    hrc=0
+    if kill -0 "$hook_pid" 2>/dev/null; then
+        kill "$hook_pid" 2>/dev/null || true
+        hrc=killed
+    fi
+    wait "$hook_pid" 2>/dev/null || { [ "$hrc" = killed ] || hrc=$?; }
+    echo "HOOK status=$hrc"
+fi
+sleep 0.2
+for i in "${!pids[@]}"; do
+    reason=$(first_match "${logs[$i]}" 's/.*ENATEST-RESULT .* reason=//p')
+    printf '%s guest=%s test=%s kver=%s nic=%s wall=%.1fs log=%s%s\n' \
+        "${status[$i]}" "${names[$i]}" "$test_name" "$kver" "$nic" \
+        "$(awk -v a="$t_start" -v b="$t_end" 'BEGIN { print b - a }')" "${logs[$i]}" \
+        "${reason:+ reason=$reason}"
+done
+exit "$rc"

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Linux-guest test: the driver probes with no warning or error, the interface appears and its carrier comes up.
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Usage: probe.sh KERNEL   (6.1, 6.12 or a KVER from kernels.conf); prints TAP.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+[ $# -eq 1 ] || ena_die "usage: $0 KERNEL"
+t_setup probe "$1"
+
+# The device offers no LLQ, so Debian's drivers always say so (dev_warn):
+# the one warning we accept here.
+ENA_ALLOW_RE=${ENA_ALLOW_RE:-'LLQ is not supported Fallback to host mode policy'}
+
+guest_run probe --smp 2 -t probe || true
+log=$(glog probe)
+check "guest: driver loaded, interface up, carrier up, ethtool -S" passed "$log"
+if [ "$t_nic" = ena ]; then
+    check "driver bound is ena" [ "$(lv "$log" driver)" = ena ]
+    check "probe line 'Elastic Network Adapter (ENA) found at mem'" \
+        [ "$(count_klog "$log" 'Elastic Network Adapter \(ENA\) found at mem [0-9a-f]+, mac addr 52:54:00:e0:00:01')" -eq 1 ]
+    check "2 vCPUs: 2 IO queue interrupts (eth0-Tx-Rx-0/1)" [ "$(lv "$log" irq_queues)" = 2 ]
+fi
+check_clean "no ena warning/error, no kernel warning" "$log"
+t_done
