@@ -894,22 +894,10 @@ static void test_ena_linux_probe(void *obj, void *data,
                     ENA_REGS_DEV_STS_RESET_FINISHED_MASK);
 }
 
-static void ena_admin_restart_qemu(gpointer unused)
-{
-    qos_invalidate_command_line();
-}
-
-static void *ena_admin_before(GString *cmd_line, void *arg)
-{
-    g_string_append(cmd_line, " -netdev hubport,hubid=0,id=hs0 ");
-    g_test_queue_destroy(ena_admin_restart_qemu, NULL);
-    return arg;
-}
-
 static void register_ena_admin_test(void)
 {
     QOSGraphTestOptions opts = {
-        .before = ena_admin_before,
+        .before = qena_test_before,
         .edge.extra_device_opts = "id=ena0,mac=" TEST_MAC ",queues=4,"
                                   "hint-keepalive-timeout-ms=1500",
     };

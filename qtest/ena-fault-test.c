@@ -468,22 +468,10 @@ static void test_ena_fault_bad_spec(void *obj, void *data,
     qtest_qmp_assert_success(qts_of(d), "{'execute': 'query-status'}");
 }
 
-static void fault_restart_qemu(gpointer unused)
-{
-    qos_invalidate_command_line();
-}
-
-static void *fault_before(GString *cmd_line, void *arg)
-{
-    g_string_append(cmd_line, " -netdev hubport,hubid=0,id=hs0 ");
-    g_test_queue_destroy(fault_restart_qemu, NULL);
-    return arg;
-}
-
 static void register_ena_fault_test(void)
 {
     QOSGraphTestOptions opts = {
-        .before = fault_before,
+        .before = qena_test_before,
         .edge.extra_device_opts = "id=ena0,queues=2",
     };
 

@@ -287,24 +287,10 @@ static void test_ena_hotplug(void *obj, void *data, QGuestAllocator *alloc)
                     ENA_REGS_DEV_STS_READY_MASK);
 }
 
-static void ena_test_restart_qemu(gpointer unused)
-{
-    qos_invalidate_command_line();
-}
-
-/* A hub port back end, and a fresh QEMU for each test (no state leaks). */
-static void *ena_test_socket(GString *cmd_line, void *arg)
-{
-    g_string_append(cmd_line, " -netdev hubport,hubid=0,id=hs0 "
-                    "-netdev hubport,hubid=0,id=hs1 ");
-    g_test_queue_destroy(ena_test_restart_qemu, NULL);
-    return arg;
-}
-
 static void register_ena_test(void)
 {
     QOSGraphTestOptions opts = {
-        .before = ena_test_socket,
+        .before = qena_test_before,
         .edge.extra_device_opts = "id=ena0",
     };
 

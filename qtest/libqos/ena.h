@@ -53,6 +53,24 @@ bool qena_readless_read(QEna *d, uint32_t off, uint32_t *val,
  */
 int64_t qena_reset(QEna *d, uint32_t reason, uint64_t timeout_ns);
 
+static inline void qena_test_restart_qemu(gpointer unused)
+{
+    qos_invalidate_command_line();
+}
+
+/*
+ * QOSGraphTestOptions.before for the qos ena tests: hub-port back ends
+ * hs0 and hs1, and a fresh QEMU for each test so that no device state
+ * leaks. Inline: qos_invalidate_command_line() exists in qos-test only.
+ */
+static inline void *qena_test_before(GString *cmd_line, void *arg)
+{
+    g_string_append(cmd_line, " -netdev hubport,hubid=0,id=hs0 "
+                    "-netdev hubport,hubid=0,id=hs1 ");
+    g_test_queue_destroy(qena_test_restart_qemu, NULL);
+    return arg;
+}
+
 /* qom-get of an integer property of the device with id @id */
 uint64_t qena_qom_get_uint(QTestState *qts, const char *id,
                            const char *prop);
