@@ -57,12 +57,14 @@ class ScenarioError(Exception):
 class Action:
     line: int
     t: float            # seconds after the driver is up
-    kind: str           # fault | link
+    kind: str           # fault | link | unplug
     point: str = ''
     rule: str = ''
     up: bool = True
 
     def describe(self):
+        if self.kind == 'unplug':
+            return 'device_del (surprise removal)'
         if self.kind == 'link':
             return 'link %s' % ('up' if self.up else 'down')
         return 'fault-%s = %s' % (self.point, self.rule or 'none')
@@ -128,9 +130,11 @@ def parse(path):
             elif len(words) == 2 and words[0] == 'link' and \
                     words[1] in ('up', 'down'):
                 sc.actions.append(Action(n, t, 'link', up=words[1] == 'up'))
+            elif words == ['unplug']:
+                sc.actions.append(Action(n, t, 'unplug'))
             else:
-                err(n, "expected 'fault POINT RULE' or 'link up|down' "
-                    "after 'at TIME:'")
+                err(n, "expected 'fault POINT RULE', 'link up|down' or "
+                    "'unplug' after 'at TIME:'")
             continue
         if line.startswith('expect '):
             sc.expects.append(parse_expect(line[7:].strip(), n, err))
@@ -288,7 +292,9 @@ def hook_linux(sc_path, out_path):
     if out['ready']:
         for a in sorted(sc.actions, key=lambda a: a.t):
             time.sleep(max(0.0, t0 + a.t - time.monotonic()))
-            if a.kind == 'link':
+            if a.kind == 'unplug':
+                qmp.execute('device_del', {'id': 'nic0'})
+            elif a.kind == 'link':
                 qmp.execute('set_link', {'name': 'nic0', 'up': a.up})
             else:
                 qmp.execute('qom-set', {'path': '/machine/peripheral/nic0',
@@ -328,6 +334,8 @@ def run_linux(sc, kernel, verbose):
     if verbose:
         cmd.append('-v')
     env = dict(os.environ, ENA_BUILD=BUILD)
+    if any(a.kind == 'unplug' for a in sc.actions):
+        env['ENA_GUEST_HOTPLUG'] = '1'
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        text=True, env=env)
     srv.shutdown()

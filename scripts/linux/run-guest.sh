@@ -8,7 +8,7 @@
 #   -p, --param K=V      guest parameter (repeatable): ip=, mtu=, lines= ...;
 #                        MOD.PARAM=V is a module parameter (ena.debug=...)
 #       --append STR     more kernel command line, verbatim
-#       --nic MODEL      ena (default), e1000e or virtio-net-pci
+#       --nic MODEL      ena (default), e1000e, igb or virtio-net-pci
 #       --device-opts O  more options for the NIC (queues=4,max-mtu=...)
 #       --modules LIST   modules in the initramfs (default: from --nic)
 #       --tools LIST     programs in the initramfs besides busybox
@@ -118,6 +118,7 @@ if [ -z "$modules" ]; then
     case $nic in
     ena) modules=ena ;;
     e1000e) modules=e1000e ;;
+    igb) modules=igb ;;
     virtio-net-pci|virtio-net) modules="virtio_pci virtio_net" ;;
     *) ena_die "no default modules for --nic $nic; pass --modules" ;;
     esac
@@ -180,9 +181,17 @@ cmdline+=" guest_timeout=$((timeout_s > 30 ? timeout_s - 15 : timeout_s))"
 for p in "${params[@]}"; do cmdline+=" $p"; done
 cmdline+="$append"
 
+# ENA_GUEST_HOTPLUG=1: the NIC sits behind a PCIe root port, so that
+# device_del can take it away (surprise removal).
+port_args=()
+if [ "${ENA_GUEST_HOTPLUG:-0}" = 1 ]; then
+    port_args=(-device pcie-root-port,id=rp0,chassis=1,slot=1)
+fi
+
 nic_device() {
     local mac=$1 opts=$2 d
     d="$nic,netdev=n0,id=nic0,mac=$mac"
+    [ "${#port_args[@]}" = 0 ] || d+=",bus=rp0"
     [ "$nic" = ena ] || d+=",romfile="
     [ -n "$dev_opts" ] && d+=",$dev_opts"
     [ -n "$opts" ] && d+=",$opts"
@@ -236,6 +245,7 @@ launch() {
         "${fw_args[@]}" \
         -chardev "file,id=ser0,path=$log" -serial chardev:ser0 \
         -kernel "$image" -initrd "$initrd" -append "$cmdline$cl" \
+        "${port_args[@]}" \
         -netdev "$nd,id=n0" -device "$(nic_device "$mac" "$opts")" \
         "${qmp_args[@]}" "${extra[@]}" \
         > "${log%.log}.qemu.log" 2>&1 &
