@@ -746,6 +746,37 @@ static void test_ena_bad_doorbells(void *obj, void *data,
     qtest_qmp_assert_success(qts, "{'execute': 'query-status'}");
 }
 
+/*
+ * Regression: re-programming the ACQ to depth 0 while a completion was
+ * still to be posted divided by zero in the device. A delayed completion
+ * (fault-admin) makes the window deterministic.
+ */
+static void test_ena_bad_reprogram(void *obj, void *data,
+                                   QGuestAllocator *alloc)
+{
+    QEna *d = obj;
+    QTestState *qts = qts_of(d);
+    EnaAdminGetSetFeatureCmd c = {
+        .aq_common.opcode = ENA_ADMIN_GET_FEATURE,
+        .aq_common.flags = 1,
+        .feature_id = ENA_ADMIN_DEVICE_ATTRIBUTES,
+    };
+
+    admin_up(d, true);
+    qtest_qmp_assert_success(qts, "{'execute': 'qom-set', 'arguments': "
+                             "{'path': '/machine/peripheral/ena0', "
+                             "'property': 'fault-admin', "
+                             "'value': 'delay:delay=1ms'}}");
+    qtest_memwrite(qts, d->aq, &c, sizeof(c));
+    qena_writel(d, ENA_REGS_AQ_DB_OFF, 1);
+    qtest_clock_step(qts, 100 * 1000);
+    qena_writel(d, ENA_REGS_ACQ_CAPS_OFF, 0);
+    qtest_clock_step(qts, 2 * MS);
+    g_assert_cmphex(qena_readl(d, ENA_REGS_DEV_STS_OFF) &
+                    ENA_REGS_DEV_STS_FATAL_ERROR_MASK, !=, 0);
+    qtest_qmp_assert_success(qts, "{'execute': 'query-status'}");
+}
+
 /* ---- the Linux probe sequence (ena-interface.md §8.1, §8.2) ---------- */
 
 static void test_ena_linux_probe(void *obj, void *data,
@@ -927,6 +958,7 @@ static void register_ena_admin_test(void)
                  &opts);
     qos_add_test("bad/ring-address", "ena", test_ena_bad_ring_address, &opts);
     qos_add_test("bad/doorbells", "ena", test_ena_bad_doorbells, &opts);
+    qos_add_test("bad/reprogram", "ena", test_ena_bad_reprogram, &opts);
     qos_add_test("probe/linux-sequence", "ena", test_ena_linux_probe, &opts);
 
     opts.edge.extra_device_opts = "id=ena0,keepalive-ms=250";

@@ -770,20 +770,33 @@ static void ena_mmio_reg_read(ENACore *core, uint32_t val)
     }
 }
 
+/* Are the AQ and ACQ programmed well enough to be used? */
+static bool ena_admin_configured(ENACore *core)
+{
+    uint16_t depth = ena_q_depth(core->aq_caps);
+
+    return depth && is_power_of_2(depth) && depth <= ENA_MAX_ADMIN_DEPTH &&
+           ena_q_entry_size(core->aq_caps) == ENA_ADMIN_ENTRY_SIZE &&
+           core->aq_base && core->acq_base &&
+           ena_q_depth(core->acq_caps) == depth &&
+           ena_q_entry_size(core->acq_caps) == ENA_ADMIN_ENTRY_SIZE;
+}
+
+static void ena_admin_not_configured(ENACore *core, uint16_t tail)
+{
+    ENA_GUEST_ERR(ena_ub_aq_not_configured,
+                  "AQ doorbell %u with admin queue not configured "
+                  "(AQ caps 0x%x ACQ caps 0x%x)", tail,
+                  core->aq_caps, core->acq_caps);
+    ena_set_fatal(core, "admin queue not configured", core->aq_base);
+}
+
 static void ena_aq_doorbell(ENACore *core, uint16_t tail)
 {
     uint16_t depth = ena_q_depth(core->aq_caps);
 
-    if (!depth || !is_power_of_2(depth) || depth > ENA_MAX_ADMIN_DEPTH ||
-        ena_q_entry_size(core->aq_caps) != ENA_ADMIN_ENTRY_SIZE ||
-        !core->aq_base || !core->acq_base ||
-        ena_q_depth(core->acq_caps) != depth ||
-        ena_q_entry_size(core->acq_caps) != ENA_ADMIN_ENTRY_SIZE) {
-        ENA_GUEST_ERR(ena_ub_aq_not_configured,
-                      "AQ doorbell %u with admin queue not configured "
-                      "(AQ caps 0x%x ACQ caps 0x%x)", tail,
-                      core->aq_caps, core->acq_caps);
-        ena_set_fatal(core, "admin queue not configured", core->aq_base);
+    if (!ena_admin_configured(core)) {
+        ena_admin_not_configured(core, tail);
         return;
     }
     if ((uint16_t)(tail - core->aq_head) > depth) {
@@ -1714,6 +1727,11 @@ static uint8_t ena_cmd_get_stats(ENACore *core, const EnaAdminAqEntry *cmd,
 static void ena_acq_post(ENACore *core, EnaAdminAcqEntry *resp, bool irq)
 {
     uint16_t depth = ena_q_depth(core->acq_caps);
+
+    if (!ena_admin_configured(core)) {
+        ena_admin_not_configured(core, core->aq_tail);
+        return;
+    }
     uint64_t addr = core->acq_base +
         (uint64_t)(core->acq_tail & (depth - 1)) * ENA_ADMIN_ENTRY_SIZE;
 
@@ -1813,6 +1831,11 @@ static void ena_aq_bh(void *opaque)
     uint16_t id;
     uint8_t status, op;
 
+    /* the guest may have re-programmed the rings since the doorbell */
+    if (core->aq_head != core->aq_tail && !ena_admin_configured(core)) {
+        ena_admin_not_configured(core, core->aq_tail);
+        return;
+    }
     while (core->aq_head != core->aq_tail && !ena_fatal(core)) {
         addr = core->aq_base +
                (uint64_t)(core->aq_head & (depth - 1)) * ENA_ADMIN_ENTRY_SIZE;
