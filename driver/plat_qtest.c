@@ -54,6 +54,7 @@ struct EnaPlat {
     uint16_t nvec;
     bool msix_enabled;
 
+    bool gone;                  /* unplugged: no config or BAR access */
     bool dirty;                 /* a round trip is owed before reading */
     uint64_t now;               /* virtual clock, from the last clock_step */
     EnaLogLevel log_level;
@@ -130,7 +131,8 @@ void ena_plat_qtest_stop(EnaPlat *p)
         return;
     }
     ena_plat_dma_free(p, &p->msix_mem);
-    if (p->msix_enabled) {
+    /* an unplugged function reads all-ones: its capability walk never ends */
+    if (p->msix_enabled && !p->gone) {
         qpci_msix_disable(p->dev);
     }
     qpci_iounmap(p->dev, p->bar0);
@@ -172,6 +174,11 @@ int64_t ena_plat_qtest_clock_step(EnaPlat *p, int64_t ns)
     return p->now;
 }
 
+void ena_plat_qtest_unplugged(EnaPlat *p)
+{
+    p->gone = true;
+}
+
 uint64_t ena_plat_qtest_dma_in_use(EnaPlat *p)
 {
     return p->dma_in_use;
@@ -186,12 +193,18 @@ uint64_t ena_plat_qtest_rx_frames(EnaPlat *p)
 
 uint32_t ena_plat_reg_read32(EnaPlat *p, uint32_t off)
 {
+    if (p->gone) {
+        return 0xffffffff;      /* what a read of a vanished device gives */
+    }
     p->dirty = true;
     return qpci_io_readl(p->dev, p->bar0, off);
 }
 
 void ena_plat_reg_write32(EnaPlat *p, uint32_t off, uint32_t val)
 {
+    if (p->gone) {
+        return;
+    }
     p->dirty = true;
     qpci_io_writel(p->dev, p->bar0, off, val);
 }
@@ -339,7 +352,7 @@ void ena_plat_msix_teardown(EnaPlat *p)
     QPCIDevice *d = p->dev;
 
     /* mask the entries before their words go back to the allocator */
-    for (uint16_t v = 0; v < p->nvec; v++) {
+    for (uint16_t v = 0; v < p->nvec && !p->gone; v++) {
         uint64_t off = d->msix_table_off + v * PCI_MSIX_ENTRY_SIZE;
         uint32_t ctrl = qpci_io_readl(d, d->msix_table_bar,
                                       off + PCI_MSIX_ENTRY_VECTOR_CTRL);

@@ -52,6 +52,12 @@ void ena_plat_qtest_sync(EnaPlat *plat);
  * last step returned (qtest cannot read the clock without stepping it).
  */
 int64_t ena_plat_qtest_clock_step(EnaPlat *plat, int64_t ns);
+/*
+ * The device was unplugged (device_del): from now on register accesses
+ * read all-ones and write nothing, and ena_plat_qtest_stop() leaves its
+ * configuration space alone.
+ */
+void ena_plat_qtest_unplugged(EnaPlat *plat);
 /* DMA bytes currently allocated (leak checks). */
 uint64_t ena_plat_qtest_dma_in_use(EnaPlat *plat);
 /* Frames delivered to the RX callback so far. */

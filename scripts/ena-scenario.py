@@ -76,6 +76,7 @@ class Expect:
     kind: str           # device event no-event log no-log traffic
     args: tuple
     text: str
+    only: tuple = ()    # the targets it applies to; () all
 
 
 @dataclasses.dataclass
@@ -136,8 +137,16 @@ def parse(path):
                 err(n, "expected 'fault POINT RULE', 'link up|down' or "
                     "'unplug' after 'at TIME:'")
             continue
-        if line.startswith('expect '):
-            sc.expects.append(parse_expect(line[7:].strip(), n, err))
+        m = re.match(r'expect(?:\[([a-z0-9.,]+)\])?\s+(.*)', line)
+        if m:
+            only = tuple(m.group(1).split(',')) if m.group(1) else ()
+            bad = [q for q in only if q not in TARGETS]
+            if bad:
+                err(n, "expect[%s]: '%s' is not a target (%s)" %
+                    (m.group(1), bad[0], ', '.join(TARGETS)))
+            e = parse_expect(m.group(2).strip(), n, err)
+            e.only = only
+            sc.expects.append(e)
             continue
         m = re.fullmatch(r'([a-z]+)\s*:\s*(.*)', line)
         if not m:
@@ -409,7 +418,8 @@ def run_qtest(sc, verbose):
 
 def parse_driver_output(out, res):
     """Reads 'EVENT t_ns id reason detail' / 'PROP name value' /
-    'TRAFFIC ok|failed' / 'INJECT t_ns text' lines."""
+    'TRAFFIC ok|failed' / 'INJECT t_ns text' lines. A PROP value is the
+    rest of the line (reset-reasons holds spaces); numbers become ints."""
     for line in out.splitlines():
         w = line.split(None, 4)
         if len(w) >= 3 and w[0] == 'EVENT':
@@ -419,11 +429,13 @@ def parse_driver_output(out, res):
         elif len(w) >= 3 and w[0] == 'INJECT':
             res.timeline.append((int(w[1]) / 1e9, 'inject',
                                  line.split(None, 2)[2]))
-        elif len(w) == 3 and w[0] == 'PROP':
+        elif len(w) >= 2 and w[0] == 'PROP':
+            p = line.split(None, 2)
+            val = p[2] if len(p) > 2 else ''
             try:
-                res.props[w[1]] = int(w[2], 0)
+                res.props[w[1]] = int(val, 0)
             except ValueError:
-                res.props[w[1]] = w[2]
+                res.props[w[1]] = val
         elif len(w) == 2 and w[0] == 'TRAFFIC':
             res.traffic = w[1]
 
@@ -453,7 +465,9 @@ def evaluate(sc, target, kernel, res):
     ev_pos = 0
     for e in sc.expects:
         skip = None
-        if e.kind in ('log', 'no-log') and target != 'linux':
+        if e.only and target not in e.only:
+            skip = 'for %s' % ','.join(e.only)
+        elif e.kind in ('log', 'no-log') and target != 'linux':
             skip = 'kernel log lines are checked on the linux target'
         elif e.kind in ('event', 'no-event') and target == 'linux':
             skip = 'driver events are the reference driver\'s'
