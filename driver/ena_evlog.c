@@ -7,36 +7,11 @@
 #include "ena_util.h"
 #include "hw/ena/ena_hw.h"
 
-static const char *const ena_reason_names[ENA_REGS_RESET_LAST] = {
-    [ENA_REGS_RESET_NORMAL] = "NORMAL",
-    [ENA_REGS_RESET_KEEP_ALIVE_TO] = "KEEP_ALIVE_TO",
-    [ENA_REGS_RESET_ADMIN_TO] = "ADMIN_TO",
-    [ENA_REGS_RESET_MISS_TX_CMPL] = "MISS_TX_CMPL",
-    [ENA_REGS_RESET_INV_RX_REQ_ID] = "INV_RX_REQ_ID",
-    [ENA_REGS_RESET_INV_TX_REQ_ID] = "INV_TX_REQ_ID",
-    [ENA_REGS_RESET_TOO_MANY_RX_DESCS] = "TOO_MANY_RX_DESCS",
-    [ENA_REGS_RESET_INIT_ERR] = "INIT_ERR",
-    [ENA_REGS_RESET_DRIVER_INVALID_STATE] = "DRIVER_INVALID_STATE",
-    [ENA_REGS_RESET_OS_TRIGGER] = "OS_TRIGGER",
-    [ENA_REGS_RESET_OS_NETDEV_WD] = "OS_NETDEV_WD",
-    [ENA_REGS_RESET_SHUTDOWN] = "SHUTDOWN",
-    [ENA_REGS_RESET_USER_TRIGGER] = "USER_TRIGGER",
-    [ENA_REGS_RESET_GENERIC] = "GENERIC",
-    [ENA_REGS_RESET_MISS_INTERRUPT] = "MISS_INTERRUPT",
-    [ENA_REGS_RESET_SUSPECTED_POLL_STARVATION] = "SUSPECTED_POLL_STARVATION",
-    [ENA_REGS_RESET_RX_DESCRIPTOR_MALFORMED] = "RX_DESCRIPTOR_MALFORMED",
-    [ENA_REGS_RESET_TX_DESCRIPTOR_MALFORMED] = "TX_DESCRIPTOR_MALFORMED",
-    [ENA_REGS_RESET_MISSING_ADMIN_INTERRUPT] = "MISSING_ADMIN_INTERRUPT",
-    [ENA_REGS_RESET_DEVICE_REQUEST] = "DEVICE_REQUEST",
-    [ENA_REGS_RESET_MISS_FIRST_INTERRUPT] = "MISS_FIRST_INTERRUPT",
-};
-
 const char *ena_reset_reason_str(uint32_t reason)
 {
-    if (reason < ENA_REGS_RESET_LAST && ena_reason_names[reason]) {
-        return ena_reason_names[reason];
-    }
-    return "?";
+    const char *name = ena_regs_reset_reason_name(reason);
+
+    return name ? name : "?";
 }
 
 const char *ena_evlog_id_name(uint16_t id)
