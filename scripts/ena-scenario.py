@@ -287,21 +287,50 @@ def hook_linux(sc_path, out_path):
     log = os.environ['ENA_LOG_A']
     qmp = QMP(os.environ['ENA_QMP_A'], wait=30)
     out = {'ready': False, 'actions': [], 'props': {}}
+
+    def save():
+        with open(out_path + '.tmp', 'w') as f:
+            json.dump(out, f)
+        os.replace(out_path + '.tmp', out_path)
+
+    def read_props():
+        # keep the last values read, saved at once: a guest that fails
+        # early powers off (QEMU exits, this hook is ended) soon after
+        for p in device_props_wanted(sc):
+            try:
+                out['props'][p] = qmp.execute('qom-get', {
+                    'path': '/machine/peripheral/nic0', 'property': p})
+            except Exception as e:      # gone, or a property it lacks
+                out['props'].setdefault(p, 'error: %s' % e)
+        save()
+
+    last_read = [0.0]
+
+    def wait_until(when):
+        # refresh the saved counters about once a second while waiting
+        while time.monotonic() < when:
+            if time.monotonic() - last_read[0] >= 1.0:
+                last_read[0] = time.monotonic()
+                read_props()
+            time.sleep(max(0.0, min(0.2, when - time.monotonic())))
+
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         try:
-            if 'ENATEST-READY' in open(log, errors='replace').read():
-                out['ready'] = True
-                break
-            if 'ENATEST-RESULT' in open(log, errors='replace').read():
-                break
+            text = open(log, errors='replace').read()
         except OSError:
-            pass
-        time.sleep(0.2)
+            text = ''
+        if 'ENATEST-READY' in text:
+            out['ready'] = True
+            break
+        if 'ENATEST-RESULT' in text:
+            read_props()
+            break
+        wait_until(time.monotonic() + 0.2)
     t0 = time.monotonic()
     if out['ready']:
         for a in sorted(sc.actions, key=lambda a: a.t):
-            time.sleep(max(0.0, t0 + a.t - time.monotonic()))
+            wait_until(t0 + a.t)
             if a.kind == 'unplug':
                 qmp.execute('device_del', {'id': 'nic0'})
             elif a.kind == 'link':
@@ -311,15 +340,9 @@ def hook_linux(sc_path, out_path):
                                     'property': 'fault-' + a.point,
                                     'value': a.rule})
             out['actions'].append([time.monotonic() - t0, a.describe()])
-        time.sleep(max(0.0, t0 + sc.duration - time.monotonic()))
-    for p in device_props_wanted(sc):
-        try:
-            out['props'][p] = qmp.execute('qom-get', {
-                'path': '/machine/peripheral/nic0', 'property': p})
-        except Exception as e:      # a property the device lacks
-            out['props'][p] = 'error: %s' % e
-    with open(out_path, 'w') as f:
-        json.dump(out, f)
+            save()
+        wait_until(t0 + sc.duration)
+    read_props()
 
 
 def run_linux(sc, kernel, verbose):
