@@ -293,23 +293,40 @@ def hook_linux(sc_path, out_path):
             json.dump(out, f)
         os.replace(out_path + '.tmp', out_path)
 
+    def guest_done():
+        try:
+            return 'ENATEST-RESULT' in open(log, errors='replace').read()
+        except OSError:
+            return False
+
     def read_props():
-        # keep the last values read, saved at once: a guest that fails
-        # early powers off (QEMU exits, this hook is ended) soon after
+        # Keep the last values read, saved at once: a guest that fails
+        # early powers off (QEMU exits, this hook is ended) soon after.
+        # A read counts only if the guest had not yet printed its result
+        # when the read ended: after that it powers off, and ena.ko's
+        # shutdown resets the device, which is not part of the story.
+        # The serial log is written as the guest writes, so a read that
+        # ends before RESULT is in the log saw nothing of the shutdown.
+        if out['props'] and guest_done():
+            return
+        props = {}
         for p in device_props_wanted(sc):
             try:
-                out['props'][p] = qmp.execute('qom-get', {
+                props[p] = qmp.execute('qom-get', {
                     'path': '/machine/peripheral/nic0', 'property': p})
             except Exception as e:      # gone, or a property it lacks
-                out['props'].setdefault(p, 'error: %s' % e)
+                props[p] = out['props'].get(p, 'error: %s' % e)
+        if out['props'] and guest_done():
+            return
+        out['props'] = props
         save()
 
     last_read = [0.0]
 
     def wait_until(when):
-        # refresh the saved counters about once a second while waiting
+        # refresh the saved counters a few times a second while waiting
         while time.monotonic() < when:
-            if time.monotonic() - last_read[0] >= 1.0:
+            if time.monotonic() - last_read[0] >= 0.25:
                 last_read[0] = time.monotonic()
                 read_props()
             time.sleep(max(0.0, min(0.2, when - time.monotonic())))
@@ -342,6 +359,10 @@ def hook_linux(sc_path, out_path):
             out['actions'].append([time.monotonic() - t0, a.describe()])
             save()
         wait_until(t0 + sc.duration)
+        # the guest goes on checking recovery: follow it to its result
+        end = time.monotonic() + 120
+        while not guest_done() and time.monotonic() < end:
+            wait_until(time.monotonic() + 0.25)
     read_props()
 
 
