@@ -13,6 +13,7 @@
 #include "libqos/pci.h"
 #include "libqos/qgraph.h"
 #include "libqos/ena.h"
+#include "hw/pci/pci_regs.h"
 
 #define MS                  (1000 * 1000)
 #define TEST_MAC            "52:54:00:12:34:56"
@@ -72,9 +73,9 @@ static void test_ena_admin_polling(void *obj, void *data,
     /* the bits Linux needs (§13): 1, 2 or 7, 11, 26, plus 3, 14, 20 */
     g_assert_cmphex(le32_to_cpu(a.supported_features) & 0x04104886, ==,
                     0x04104886);
-    /* LLQ (4) is not offered */
+    /* LLQ (4) is offered by default */
     g_assert_cmphex(le32_to_cpu(a.supported_features) &
-                    BIT(ENA_ADMIN_LLQ), ==, 0);
+                    BIT(ENA_ADMIN_LLQ), ==, BIT(ENA_ADMIN_LLQ));
     /* polling mode: no interrupt */
     g_assert_false(qena_msix_take(d, 0));
 }
@@ -252,7 +253,7 @@ static void test_ena_features_unsupported(void *obj, void *data,
                                           QGuestAllocator *alloc)
 {
     static const uint8_t ids[] = {
-        0, ENA_ADMIN_LLQ, ENA_ADMIN_EXTRA_PROPERTIES_STRINGS,
+        0, ENA_ADMIN_EXTRA_PROPERTIES_STRINGS,
         ENA_ADMIN_FRAG_BYPASS, 9, ENA_ADMIN_PHC_CONFIG,
         ENA_ADMIN_FLOW_STEERING_CONFIG, ENA_ADMIN_HW_TIMESTAMP, 32, 255,
     };
@@ -925,6 +926,33 @@ static void test_ena_linux_probe(void *obj, void *data,
                     ENA_REGS_DEV_STS_RESET_FINISHED_MASK);
 }
 
+/*
+ * llq=off: host placement only, as drivers see on instances without LLQ;
+ * llq-mem-bar=off: LLQ advertised without BAR2, a profile drivers must
+ * survive by falling back to host placement.
+ */
+static void test_ena_llq_profiles(void *obj, void *data,
+                                  QGuestAllocator *alloc)
+{
+    QEna *d = obj;
+    bool offered = GPOINTER_TO_INT(data);
+    EnaAdminDeviceAttrFeature a;
+    EnaAdminLlqFeature l;
+
+    admin_up(d, true);
+    g_assert_cmpint(qena_get_feature(d, ENA_ADMIN_DEVICE_ATTRIBUTES, 0, 0, 0,
+                                     &a, sizeof(a)), ==, ENA_ADMIN_SUCCESS);
+    g_assert_cmphex(le32_to_cpu(a.supported_features) & BIT(ENA_ADMIN_LLQ),
+                    ==, offered ? BIT(ENA_ADMIN_LLQ) : 0);
+    g_assert_cmpint(qena_get_feature(d, ENA_ADMIN_LLQ, 0, 0, 0, &l,
+                                     sizeof(l)), ==,
+                    offered ? ENA_ADMIN_SUCCESS :
+                    ENA_ADMIN_UNSUPPORTED_OPCODE);
+    /* either way there is no BAR2 */
+    qpci_config_writel(&d->dev, PCI_BASE_ADDRESS_2, 0xffffffff);
+    g_assert_cmphex(qpci_config_readl(&d->dev, PCI_BASE_ADDRESS_2), ==, 0);
+}
+
 static void register_ena_admin_test(void)
 {
     QOSGraphTestOptions opts = {
@@ -965,6 +993,14 @@ static void register_ena_admin_test(void)
     opts.arg = GINT_TO_POINTER(250);
     qos_add_test("aenq/keepalive-cadence-250", "ena",
                  test_ena_aenq_keepalive_cadence, &opts);
+
+    opts.edge.extra_device_opts = "id=ena0,llq=off";
+    opts.arg = GINT_TO_POINTER(false);
+    qos_add_test("features/llq-off", "ena", test_ena_llq_profiles, &opts);
+    opts.edge.extra_device_opts = "id=ena0,llq-mem-bar=off";
+    opts.arg = GINT_TO_POINTER(true);
+    qos_add_test("features/llq-no-mem-bar", "ena", test_ena_llq_profiles,
+                 &opts);
 }
 
 libqos_init(register_ena_admin_test);

@@ -26,6 +26,7 @@ typedef struct IoQueue {
     uint16_t tail;              /* SQ producer */
     uint16_t head;              /* CQ consumer */
     uint8_t cq_entry;
+    uint32_t llq_off;           /* device placement: ring offset in BAR2 */
 } IoQueue;
 
 typedef struct IoTest {
@@ -66,7 +67,8 @@ static void io_up(IoTest *t, QEna *d)
     qena_aenq_ack(d);
 }
 
-static void io_queue(IoTest *t, IoQueue *q, uint8_t dir, uint32_t vector)
+static void io_queue_ex(IoTest *t, IoQueue *q, uint8_t dir, uint32_t vector,
+                        uint8_t placement)
 {
     EnaAdminAqEntry c = { 0 };
     EnaAdminAcqEntry r;
@@ -93,14 +95,22 @@ static void io_queue(IoTest *t, IoQueue *q, uint8_t dir, uint32_t vector)
     memset(&c, 0, sizeof(c));
     sq->aq_common.opcode = ENA_ADMIN_CREATE_SQ;
     sq->sq_identity = dir << ENA_ADMIN_SQ_DIRECTION_SHIFT;
-    sq->sq_caps_2 = ENA_ADMIN_PLACEMENT_POLICY_HOST;
+    sq->sq_caps_2 = placement;
     sq->sq_caps_3 = ENA_ADMIN_SQ_IS_PHYSICALLY_CONTIGUOUS_MASK;
     sq->cq_idx = cpu_to_le16(q->cq_idx);
     sq->sq_depth = cpu_to_le16(DEPTH);
-    addr48(&sq->sq_ba, q->sq);
+    if (placement == ENA_ADMIN_PLACEMENT_POLICY_HOST) {
+        addr48(&sq->sq_ba, q->sq);
+    }
     g_assert_cmpint(qena_admin_exec(t->d, &c, &r), ==, 0);
     q->sq_idx = le16_to_cpu(sqr->sq_idx);
     q->db = le32_to_cpu(sqr->sq_doorbell_offset);
+    q->llq_off = le32_to_cpu(sqr->llq_descriptors_offset);
+}
+
+static void io_queue(IoTest *t, IoQueue *q, uint8_t dir, uint32_t vector)
+{
+    io_queue_ex(t, q, dir, vector, ENA_ADMIN_PLACEMENT_POLICY_HOST);
 }
 
 static uint32_t phase_of(uint16_t ctr)
@@ -779,6 +789,368 @@ static void test_ena_fault_irq(void *obj, void *data, QGuestAllocator *alloc)
     g_assert_true(qena_msix_take(t.d, 1));
 }
 
+/* ---- TX in device placement (LLQ) ------------------------------------- */
+
+typedef struct LlqCfg {
+    uint16_t entry;             /* bytes */
+    uint16_t before;            /* descriptors before the header */
+    uint16_t stride;            /* ENA_ADMIN_*_DESC(S)_PER_ENTRY */
+} LlqCfg;
+
+typedef struct Llq {
+    LlqCfg c;
+    QPCIBar bar;
+    uint64_t bar_size;
+} Llq;
+
+static const LlqCfg llq_linux = { 128, 2, ENA_ADMIN_MULTIPLE_DESCS_PER_ENTRY };
+
+/* GET and SET the LLQ feature, then create TX SQ + CQ in device placement */
+static void llq_up(IoTest *t, IoQueue *q, Llq *l, const LlqCfg *c)
+{
+    EnaAdminLlqFeature f;
+
+    g_assert_cmpint(qena_get_feature(t->d, ENA_ADMIN_LLQ, 0, 0, 0, &f,
+                                     sizeof(f)), ==, ENA_ADMIN_SUCCESS);
+    g_assert_cmpint(le32_to_cpu(f.max_llq_num), ==, 4);
+    g_assert_cmpint(le32_to_cpu(f.max_llq_depth), ==, 1024);
+    g_assert_cmphex(le16_to_cpu(f.header_location_ctrl_supported), ==,
+                    ENA_ADMIN_INLINE_HEADER);
+    g_assert_cmphex(le16_to_cpu(f.entry_size_ctrl_supported), ==, 0x7);
+    g_assert_cmphex(le16_to_cpu(f.desc_num_before_header_supported), ==,
+                    0x7);
+    g_assert_cmphex(le16_to_cpu(f.descriptors_stride_ctrl_supported), ==,
+                    0x3);
+
+    memset(&f, 0, sizeof(f));
+    f.header_location_ctrl_enabled = cpu_to_le16(ENA_ADMIN_INLINE_HEADER);
+    f.entry_size_ctrl_enabled = cpu_to_le16(c->entry == 128 ? 1 :
+                                            c->entry == 192 ? 2 : 4);
+    f.desc_num_before_header_enabled = cpu_to_le16(c->before);
+    f.descriptors_stride_ctrl_enabled = cpu_to_le16(c->stride);
+    f.accel_flags = cpu_to_le16(3);     /* what Linux sends */
+    g_assert_cmpint(qena_set_feature(t->d, ENA_ADMIN_LLQ, &f, sizeof(f), 0,
+                                     0), ==, ENA_ADMIN_SUCCESS);
+    io_queue_ex(t, q, ENA_ADMIN_SQ_DIRECTION_TX, 1,
+                ENA_ADMIN_PLACEMENT_POLICY_DEV);
+    l->c = *c;
+    l->bar = qpci_iomap(&t->d->dev, ENA_MEM_BAR, &l->bar_size);
+    g_assert_cmpint(q->llq_off + DEPTH * c->entry, <=, l->bar_size);
+}
+
+/* Copy one entry into BAR2 the way Linux does: 64-bit writes. */
+static void llq_write_entry(IoTest *t, IoQueue *q, Llq *l, const uint8_t *e)
+{
+    uint64_t off = q->llq_off + (q->tail & (DEPTH - 1)) * l->c.entry;
+
+    for (unsigned i = 0; i < l->c.entry; i += 8) {
+        qpci_io_writeq(&t->d->dev, l->bar, off + i, ldq_le_p(e + i));
+    }
+    q->tail++;
+}
+
+/*
+ * One packet as the Linux driver lays it out: @hlen bytes of @hdr pushed
+ * into the first entry after the first @before descriptors, the data
+ * buffers described by the descriptors, entries filled in order.
+ */
+static void llq_packet(IoTest *t, IoQueue *q, Llq *l, uint16_t req_id,
+                       const uint8_t *hdr, unsigned hlen,
+                       const uint64_t *bufs, const uint16_t *lens, int nbufs,
+                       const EnaEthIoTxDesc *meta)
+{
+    EnaEthIoTxDesc d[20];       /* meta + 19 data descriptors */
+    unsigned n = 0, i = 0, slots;
+    uint8_t e[256];
+    bool first = true;
+    static const uint64_t none_buf;
+    static const uint16_t none_len;
+
+    if (meta) {
+        d[n++] = *meta;
+    }
+    if (!nbufs) {               /* everything was pushed */
+        bufs = &none_buf;
+        lens = &none_len;
+        nbufs = 1;
+    }
+    for (int b = 0; b < nbufs; b++, n++) {
+        uint32_t lc = lens[b];
+        uint32_t mc = 0;
+
+        if (b == 0) {
+            lc |= ((req_id >> 10) << ENA_ETH_IO_TX_DESC_REQ_ID_HI_SHIFT) |
+                  ENA_ETH_IO_TX_DESC_COMP_REQ_MASK |
+                  (meta ? 0 : ENA_ETH_IO_TX_DESC_FIRST_MASK);
+            mc = (req_id & 0x3ff) << ENA_ETH_IO_TX_DESC_REQ_ID_LO_SHIFT;
+        }
+        if (b == nbufs - 1) {
+            lc |= ENA_ETH_IO_TX_DESC_LAST_MASK;
+        }
+        d[n].len_ctrl = cpu_to_le32(lc);
+        d[n].meta_ctrl = cpu_to_le32(mc);
+        d[n].buff_addr_lo = cpu_to_le32((uint32_t)bufs[b]);
+        d[n].buff_addr_hi_hdr_sz = cpu_to_le32((bufs[b] >> 32) |
+                                               (b == 0 ? hlen << 24 : 0));
+    }
+    while (i < n) {
+        memset(e, 0, sizeof(e));
+        slots = first ? l->c.before :
+                l->c.stride == ENA_ADMIN_MULTIPLE_DESCS_PER_ENTRY ?
+                l->c.entry / 16 : 1;
+        for (unsigned k = 0; k < slots && i < n; k++, i++) {
+            EnaEthIoTxDesc x = d[i];
+            uint32_t lc = le32_to_cpu(x.len_ctrl);
+
+            lc |= phase_of(q->tail) << ENA_ETH_IO_TX_DESC_PHASE_SHIFT;
+            x.len_ctrl = cpu_to_le32(lc);
+            memcpy(e + k * 16, &x, 16);
+        }
+        if (first) {
+            memcpy(e + l->c.before * 16, hdr, hlen);
+            first = false;
+        }
+        llq_write_entry(t, q, l, e);
+    }
+}
+
+/* Linux's default geometry: 128-byte entries, 2 descriptors, 96 B pushed */
+static void test_ena_tx_llq(void *obj, void *data, QGuestAllocator *alloc)
+{
+    IoTest t;
+    IoQueue q;
+    Llq l;
+    uint8_t frame[1514], out[2048];
+    uint64_t b[5];
+    uint16_t lens[5], id;
+    EnaEthIoTxDesc meta = { 0 };
+
+    io_up(&t, obj);
+    llq_up(&t, &q, &l, &llq_linux);
+    qena_msix_route(t.d, 1);
+    fill(frame, sizeof(frame), 9);
+
+    /* a small frame is pushed whole: one descriptor, length 0, address 0 */
+    llq_packet(&t, &q, &l, 0x155, frame, 60, NULL, NULL, 0, NULL);
+    g_assert_cmpint(q.tail, ==, 1);
+    qena_writel(t.d, q.db, q.tail);
+    g_assert_cmpint(sock_recv(&t, out, sizeof(out)), ==, 60);
+    g_assert_cmpmem(out, 60, frame, 60);
+    g_assert_true(tx_cmpl(&t, &q, &id));
+    g_assert_cmphex(id, ==, 0x155);
+    g_assert_true(qena_msix_take(t.d, 1));
+    qena_writel(t.d, q.unmask, ENA_ETH_IO_INTR_REG_INTR_UNMASK_MASK);
+
+    /* 96 pushed bytes, the rest in two buffers: still a single entry */
+    lens[0] = 700;
+    lens[1] = sizeof(frame) - 96 - 700;
+    b[0] = zalloc(t.d, lens[0]);
+    b[1] = zalloc(t.d, lens[1]);
+    qtest_memwrite(t.qts, b[0], frame + 96, lens[0]);
+    qtest_memwrite(t.qts, b[1], frame + 96 + lens[0], lens[1]);
+    llq_packet(&t, &q, &l, 0x3ff, frame, 96, b, lens, 2, NULL);
+    g_assert_cmpint(q.tail, ==, 2);
+
+    /* meta + 5 buffers: 2 descriptors in the first entry, 4 in the next */
+    meta.len_ctrl = cpu_to_le32(ENA_ETH_IO_TX_DESC_META_DESC_MASK |
+                                ENA_ETH_IO_TX_DESC_FIRST_MASK |
+                                ENA_ETH_IO_TX_META_DESC_EXT_VALID_MASK |
+                                ENA_ETH_IO_TX_META_DESC_META_STORE_MASK);
+    for (int i = 0; i < 5; i++) {
+        lens[i] = i < 4 ? 250 : sizeof(frame) - 64 - 4 * 250;
+        b[i] = zalloc(t.d, lens[i]);
+        qtest_memwrite(t.qts, b[i], frame + 64 + i * 250, lens[i]);
+    }
+    llq_packet(&t, &q, &l, 0x400, frame, 64, b, lens, 5, &meta);
+    g_assert_cmpint(q.tail, ==, 4);
+    /* one doorbell for both packets */
+    qena_writel(t.d, q.db, q.tail);
+    for (int p = 0; p < 2; p++) {
+        g_assert_cmpint(sock_recv(&t, out, sizeof(out)), ==, sizeof(frame));
+        g_assert_cmpmem(out, sizeof(frame), frame, sizeof(frame));
+    }
+    g_assert_true(tx_cmpl(&t, &q, &id));
+    g_assert_cmphex(id, ==, 0x3ff);
+    g_assert_true(tx_cmpl(&t, &q, &id));
+    g_assert_cmphex(id, ==, 0x400);
+    g_assert_false(tx_cmpl(&t, &q, &id));
+    g_assert_true(qena_msix_take(t.d, 1));
+
+    /* around the ring three times: entry phases flip */
+    for (int i = 0; i < 3 * DEPTH; i++) {
+        stl_le_p(frame, i);
+        llq_packet(&t, &q, &l, i % DEPTH, frame, 60, NULL, NULL, 0, NULL);
+        qena_writel(t.d, q.db, q.tail);
+        g_assert_cmpint(sock_recv(&t, out, sizeof(out)), ==, 60);
+        g_assert_cmpint(ldl_le_p(out), ==, i);
+        g_assert_true(tx_cmpl(&t, &q, &id));
+        g_assert_cmpint(id, ==, i % DEPTH);
+    }
+}
+
+/* 256-byte entries, one descriptor before the header, one per entry */
+static void test_ena_tx_llq_single(void *obj, void *data,
+                                   QGuestAllocator *alloc)
+{
+    static const LlqCfg c = { 256, 1, ENA_ADMIN_SINGLE_DESC_PER_ENTRY };
+    IoTest t;
+    IoQueue q;
+    Llq l;
+    uint8_t frame[1000], out[2048];
+    uint64_t b[3];
+    uint16_t lens[3] = { 300, 300, 1000 - 200 - 600 }, id;
+    EnaEthIoTxDesc meta = { 0 };
+
+    io_up(&t, obj);
+    llq_up(&t, &q, &l, &c);
+    fill(frame, sizeof(frame), 33);
+    for (int i = 0; i < 3; i++) {
+        b[i] = zalloc(t.d, lens[i]);
+        qtest_memwrite(t.qts, b[i], frame + 200 + i * 300, lens[i]);
+    }
+    meta.len_ctrl = cpu_to_le32(ENA_ETH_IO_TX_DESC_META_DESC_MASK |
+                                ENA_ETH_IO_TX_DESC_FIRST_MASK);
+    /* [meta + 200 B header], [data], [data], [data, last] */
+    llq_packet(&t, &q, &l, 77, frame, 200, b, lens, 3, &meta);
+    g_assert_cmpint(q.tail, ==, 4);
+    /* a doorbell before the packet's last entry sends nothing yet */
+    qena_writel(t.d, q.db, 3);
+    g_assert_false(tx_cmpl(&t, &q, &id));
+    qena_writel(t.d, q.db, 4);
+    g_assert_cmpint(sock_recv(&t, out, sizeof(out)), ==, sizeof(frame));
+    g_assert_cmpmem(out, sizeof(frame), frame, sizeof(frame));
+    g_assert_true(tx_cmpl(&t, &q, &id));
+    g_assert_cmpint(id, ==, 77);
+}
+
+/* Malformed entries: defined outcomes, and the queue goes on afterwards. */
+static void test_ena_tx_llq_bad(void *obj, void *data, QGuestAllocator *alloc)
+{
+    IoTest t;
+    IoQueue q;
+    Llq l;
+    uint8_t frame[128], out[256], e[128];
+    uint16_t id;
+
+    io_up(&t, obj);
+    llq_up(&t, &q, &l, &llq_linux);
+    fill(frame, sizeof(frame), 5);
+
+    /* more header bytes than the entry holds (96): dropped, completed */
+    llq_packet(&t, &q, &l, 1, frame, 120, NULL, NULL, 0, NULL);
+    llq_packet(&t, &q, &l, 2, frame, 70, NULL, NULL, 0, NULL);
+    qena_writel(t.d, q.db, q.tail);
+    g_assert_cmpint(sock_recv(&t, out, sizeof(out)), ==, 70);
+    g_assert_cmpmem(out, 70, frame, 70);
+    g_assert_true(tx_cmpl(&t, &q, &id));
+    g_assert_cmpint(id, ==, 1);
+    g_assert_true(tx_cmpl(&t, &q, &id));
+    g_assert_cmpint(id, ==, 2);
+
+    /* an entry with a stale phase is not taken until it is rewritten */
+    memset(e, 0, sizeof(e));
+    llq_write_entry(&t, &q, &l, e);
+    qena_writel(t.d, q.db, q.tail);
+    g_assert_false(tx_cmpl(&t, &q, &id));
+    q.tail--;
+    llq_packet(&t, &q, &l, 3, frame, 64, NULL, NULL, 0, NULL);
+    qena_writel(t.d, q.db, q.tail);
+    g_assert_cmpint(sock_recv(&t, out, sizeof(out)), ==, 64);
+    g_assert_true(tx_cmpl(&t, &q, &id));
+    g_assert_cmpint(id, ==, 3);
+}
+
+/* Negotiation and queue creation rules. */
+static void test_ena_llq_admin(void *obj, void *data, QGuestAllocator *alloc)
+{
+    IoTest t;
+    IoQueue q;
+    EnaAdminLlqFeature f;
+    EnaAdminAqEntry c = { 0 };
+    EnaAdminAcqEntry r;
+    EnaAdminCreateSqCmd *sq = (EnaAdminCreateSqCmd *)&c;
+    static const uint16_t bad[][4] = {
+        /* header location, entry size, before header, stride */
+        { 2, 1, 2, 2 },         /* header ring: not offered */
+        { 1, 3, 2, 2 },         /* two entry sizes */
+        { 1, 1, 8, 2 },         /* 8 before the header: not offered */
+        { 1, 1, 0, 2 },
+        { 1, 1, 2, 0 },
+        { 1, 8, 2, 2 },
+    };
+    uint64_t cq;
+
+    io_up(&t, obj);
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        memset(&f, 0, sizeof(f));
+        f.header_location_ctrl_enabled = cpu_to_le16(bad[i][0]);
+        f.entry_size_ctrl_enabled = cpu_to_le16(bad[i][1]);
+        f.desc_num_before_header_enabled = cpu_to_le16(bad[i][2]);
+        f.descriptors_stride_ctrl_enabled = cpu_to_le16(bad[i][3]);
+        g_assert_cmpint(qena_set_feature(t.d, ENA_ADMIN_LLQ, &f, sizeof(f),
+                                         0, 0), ==,
+                        ENA_ADMIN_ILLEGAL_PARAMETER);
+    }
+
+    /* device placement before SET LLQ, or for RX: refused */
+    cq = zalloc(t.d, DEPTH * 8);
+    memset(&c, 0, sizeof(c));
+    c.aq_common.opcode = ENA_ADMIN_CREATE_CQ;
+    ((EnaAdminCreateCqCmd *)&c)->cq_caps_2 = 2;
+    ((EnaAdminCreateCqCmd *)&c)->cq_depth = cpu_to_le16(DEPTH);
+    addr48(&((EnaAdminCreateCqCmd *)&c)->cq_ba, cq);
+    g_assert_cmpint(qena_admin_exec(t.d, &c, &r), ==, 0);
+    memset(&c, 0, sizeof(c));
+    sq->aq_common.opcode = ENA_ADMIN_CREATE_SQ;
+    sq->sq_identity = ENA_ADMIN_SQ_DIRECTION_TX << ENA_ADMIN_SQ_DIRECTION_SHIFT;
+    sq->sq_caps_2 = ENA_ADMIN_PLACEMENT_POLICY_DEV;
+    sq->cq_idx = ((EnaAdminCreateCqResp *)&r)->cq_idx;
+    sq->sq_depth = cpu_to_le16(DEPTH);
+    g_assert_cmpint(qena_admin_exec(t.d, &c, &r), ==,
+                    ENA_ADMIN_ILLEGAL_PARAMETER);
+
+    /* set up: TX works; RX, or deeper than max_llq_depth, does not */
+    memset(&f, 0, sizeof(f));
+    f.header_location_ctrl_enabled = cpu_to_le16(1);
+    f.entry_size_ctrl_enabled = cpu_to_le16(1);
+    f.desc_num_before_header_enabled = cpu_to_le16(2);
+    f.descriptors_stride_ctrl_enabled = cpu_to_le16(2);
+    g_assert_cmpint(qena_set_feature(t.d, ENA_ADMIN_LLQ, &f, sizeof(f), 0,
+                                     0), ==, 0);
+    sq->sq_identity = ENA_ADMIN_SQ_DIRECTION_RX << ENA_ADMIN_SQ_DIRECTION_SHIFT;
+    g_assert_cmpint(qena_admin_exec(t.d, &c, &r), ==,
+                    ENA_ADMIN_ILLEGAL_PARAMETER);
+    sq->sq_identity = ENA_ADMIN_SQ_DIRECTION_TX << ENA_ADMIN_SQ_DIRECTION_SHIFT;
+    sq->sq_depth = cpu_to_le16(2048);
+    g_assert_cmpint(qena_admin_exec(t.d, &c, &r), ==,
+                    ENA_ADMIN_ILLEGAL_PARAMETER);
+    io_queue_ex(&t, &q, ENA_ADMIN_SQ_DIRECTION_TX, 1,
+                ENA_ADMIN_PLACEMENT_POLICY_DEV);
+    g_assert_cmpint(q.llq_off % (1024 * 256), ==, 0);
+    /* no re-negotiation under a live LLQ SQ */
+    g_assert_cmpint(qena_set_feature(t.d, ENA_ADMIN_LLQ, &f, sizeof(f), 0,
+                                     0), ==, ENA_ADMIN_RESOURCE_BUSY);
+
+    /* a reset forgets the configuration */
+    g_assert_cmpint(qena_reset(t.d, ENA_REGS_RESET_NORMAL, 100 * MS), >=, 0);
+    qena_admin_init(t.d, true);
+    cq = zalloc(t.d, DEPTH * 8);
+    memset(&c, 0, sizeof(c));
+    c.aq_common.opcode = ENA_ADMIN_CREATE_CQ;
+    ((EnaAdminCreateCqCmd *)&c)->cq_caps_2 = 2;
+    ((EnaAdminCreateCqCmd *)&c)->cq_depth = cpu_to_le16(DEPTH);
+    addr48(&((EnaAdminCreateCqCmd *)&c)->cq_ba, cq);
+    g_assert_cmpint(qena_admin_exec(t.d, &c, &r), ==, 0);
+    memset(&c, 0, sizeof(c));
+    sq->aq_common.opcode = ENA_ADMIN_CREATE_SQ;
+    sq->sq_identity = ENA_ADMIN_SQ_DIRECTION_TX << ENA_ADMIN_SQ_DIRECTION_SHIFT;
+    sq->sq_caps_2 = ENA_ADMIN_PLACEMENT_POLICY_DEV;
+    sq->cq_idx = ((EnaAdminCreateCqResp *)&r)->cq_idx;
+    sq->sq_depth = cpu_to_le16(DEPTH);
+    g_assert_cmpint(qena_admin_exec(t.d, &c, &r), ==,
+                    ENA_ADMIN_ILLEGAL_PARAMETER);
+}
+
 static void io_close_sockets(gpointer unused)
 {
     close(io_sockets[0]);
@@ -814,6 +1186,10 @@ static void register_ena_io_test(void)
     qos_add_test("io/rx-held", "ena", test_ena_rx_held, &opts);
     qos_add_test("io/rx-rss", "ena", test_ena_rx_rss, &opts);
     qos_add_test("io/irq-moderation", "ena", test_ena_irq_moderation, &opts);
+    qos_add_test("io/tx-llq", "ena", test_ena_tx_llq, &opts);
+    qos_add_test("io/tx-llq-single", "ena", test_ena_tx_llq_single, &opts);
+    qos_add_test("io/tx-llq-bad", "ena", test_ena_tx_llq_bad, &opts);
+    qos_add_test("io/llq-admin", "ena", test_ena_llq_admin, &opts);
     qos_add_test("fault/tx-stall", "ena", test_ena_fault_tx_stall, &opts);
     qos_add_test("fault/tx-drop", "ena", test_ena_fault_tx_drop, &opts);
     qos_add_test("fault/rx", "ena", test_ena_fault_rx, &opts);

@@ -30,6 +30,7 @@ struct ENAState {
     NICState *nic;
     NICConf conf;
     MemoryRegion mmio;
+    MemoryRegion llq;
 
     /* properties in user units; converted into core.params at realize */
     uint32_t admin_timeout_ms;
@@ -61,6 +62,36 @@ static void ena_mmio_write(void *opaque, hwaddr addr, uint64_t val,
 static const MemoryRegionOps ena_mmio_ops = {
     .read = ena_mmio_read,
     .write = ena_mmio_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+    },
+    .impl = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+    },
+};
+
+static uint64_t ena_llq_read(void *opaque, hwaddr addr, unsigned size)
+{
+    ENAState *s = opaque;
+
+    return ena_core_llq_read(&s->core, addr, size);
+}
+
+static void ena_llq_write(void *opaque, hwaddr addr, uint64_t val,
+                          unsigned size)
+{
+    ENAState *s = opaque;
+
+    ena_core_llq_write(&s->core, addr, val, size);
+}
+
+/* LLQ device memory: descriptors and pushed headers, any width. */
+static const MemoryRegionOps ena_llq_ops = {
+    .read = ena_llq_read,
+    .write = ena_llq_write,
     .endianness = DEVICE_LITTLE_ENDIAN,
     .valid = {
         .min_access_size = 1,
@@ -216,6 +247,14 @@ static void ena_pci_realize(PCIDevice *pci_dev, Error **errp)
                           ENA_BAR0_SIZE);
     pci_register_bar(pci_dev, ENA_REG_BAR, PCI_BASE_ADDRESS_SPACE_MEMORY,
                      &s->mmio);
+    if (s->core.params.llq && s->core.params.llq_mem_bar) {
+        memory_region_init_io(&s->llq, OBJECT(s), &ena_llq_ops, s, "ena-llq",
+                              ena_core_llq_bar_size(&s->core.params));
+        pci_register_bar(pci_dev, ENA_MEM_BAR,
+                         PCI_BASE_ADDRESS_SPACE_MEMORY |
+                         PCI_BASE_ADDRESS_MEM_TYPE_64 |
+                         PCI_BASE_ADDRESS_MEM_PREFETCH, &s->llq);
+    }
 
     if (pcie_endpoint_cap_init(pci_dev, 0xa0) < 0) {
         error_setg(errp, "ena: cannot add the PCIe capability");
@@ -297,6 +336,8 @@ static const Property ena_properties[] = {
     DEFINE_PROP_UINT32("intr-delay-resolution", ENAState,
                        core.params.intr_delay_resolution, 1),
     DEFINE_PROP_BOOL("offloads", ENAState, core.params.offloads, true),
+    DEFINE_PROP_BOOL("llq", ENAState, core.params.llq, true),
+    DEFINE_PROP_BOOL("llq-mem-bar", ENAState, core.params.llq_mem_bar, true),
     DEFINE_PROP_UINT16("hint-mmio-read-timeout-ms", ENAState,
                        core.params.hints.mmio_read_timeout, 0),
     DEFINE_PROP_UINT16("hint-keepalive-timeout-ms", ENAState,
@@ -332,6 +373,9 @@ static const struct {
       "takes" },
     { "intr-delay-resolution", "interrupt moderation unit in us" },
     { "offloads", "offer TX checksum/TSO and RX checksum offloads" },
+    { "llq", "offer LLQ: TX descriptors and headers pushed into BAR2" },
+    { "llq-mem-bar", "expose BAR2; off with llq=on: LLQ offered without its "
+      "memory BAR" },
     { "hint-mmio-read-timeout-ms", "HW hint: readless read timeout; 0: "
       "driver default" },
     { "hint-keepalive-timeout-ms", "HW hint: keep-alive watchdog; 0: driver "

@@ -63,6 +63,14 @@ char *ena_core_reset_history(ENACore *core)
      BIT(ENA_ADMIN_AENQ_CONFIG) | BIT(ENA_ADMIN_LINK_CONFIG) | \
      BIT(ENA_ADMIN_HOST_ATTR_CONFIG))
 
+/* What GET_FEATURE(LLQ) offers (§5.6): inline headers only */
+#define ENA_LLQ_ENTRY_SIZES \
+    (ENA_ADMIN_LIST_ENTRY_SIZE_128B | ENA_ADMIN_LIST_ENTRY_SIZE_192B | \
+     ENA_ADMIN_LIST_ENTRY_SIZE_256B)
+#define ENA_LLQ_DESCS_BEFORE_HDR    (1 | 2 | 4)
+#define ENA_LLQ_STRIDES \
+    (ENA_ADMIN_SINGLE_DESC_PER_ENTRY | ENA_ADMIN_MULTIPLE_DESCS_PER_ENTRY)
+
 #define ENA_CAPABILITIES \
     (BIT(ENA_ADMIN_ENI_STATS) | BIT(ENA_ADMIN_ENA_SRD_INFO) | \
      BIT(ENA_ADMIN_CUSTOMER_METRICS) | \
@@ -120,6 +128,12 @@ static inline uint64_t ena_addr48(const EnaAddr48 *a)
 static inline bool ena_fatal(ENACore *core)
 {
     return core->dev_sts & ENA_REGS_DEV_STS_FATAL_ERROR_MASK;
+}
+
+static inline uint32_t ena_features(ENACore *core)
+{
+    return ENA_SUPPORTED_FEATURES |
+           (core->params.llq ? BIT(ENA_ADMIN_LLQ) : 0);
 }
 
 static inline int64_t ena_now(void)
@@ -464,10 +478,25 @@ void ena_core_set_link_status(ENACore *core, bool up)
 
 /* ---- IO queue teardown and reset ----------------------------------- */
 
+/* Fragments are guest buffers mapped for DMA, or an LLQ pushed header. */
+static void ena_tx_unmap(void *opaque, void *base, size_t len)
+{
+    ENACore *core = opaque;
+
+    if ((uint8_t *)base >= (uint8_t *)core->sq &&
+        (uint8_t *)base < (uint8_t *)(core->sq + ENA_MAX_IO_SQ)) {
+        return;
+    }
+    net_tx_pkt_unmap_frag_pci(core->owner, base, len);
+}
+
 static void ena_sq_free(ENACore *core, ENAIoSq *sq)
 {
+    if (sq->valid && sq->llq) {
+        core->llq_slots &= ~BIT(sq->llq_slot);
+    }
     if (sq->tx_pkt) {
-        net_tx_pkt_reset(sq->tx_pkt, net_tx_pkt_unmap_frag_pci, core->owner);
+        net_tx_pkt_reset(sq->tx_pkt, ena_tx_unmap, core);
         net_tx_pkt_uninit(sq->tx_pkt);
     }
     memset(sq, 0, sizeof(*sq));
@@ -487,6 +516,14 @@ static void ena_quiesce(ENACore *core)
         ena_sq_free(core, &core->sq[i]);
     }
     memset(core->cq, 0, sizeof(core->cq));
+    core->llq_set = false;
+    core->llq_slots = 0;
+    core->llq_entry_size = 0;
+    core->llq_descs_before_hdr = 0;
+    core->llq_stride = 0;
+    if (core->llq_mem) {
+        memset(core->llq_mem, 0, core->llq_mem_size);
+    }
     for (i = 0; i < ENA_MAX_MSIX_VECTORS; i++) {
         ENAVector *v = &core->vec[i];
         if (v->timer) {
@@ -1096,6 +1133,8 @@ static uint8_t ena_cmd_create_sq(ENACore *core, const EnaAdminAqEntry *cmd,
     uint16_t depth, cq_idx;
     uint64_t ba;
     ENAIoSq *sq;
+    bool llq = false;
+    unsigned slot = 0;
     int idx;
 
     memcpy(&c, cmd, sizeof(c));
@@ -1112,9 +1151,23 @@ static uint8_t ena_cmd_create_sq(ENACore *core, const EnaAdminAqEntry *cmd,
         ENA_GUEST_ERR(ena_ub_sq_direction, "CREATE_SQ direction %u", dir);
         return ENA_ADMIN_ILLEGAL_PARAMETER;
     }
-    if (placement != ENA_ADMIN_PLACEMENT_POLICY_HOST) {
-        ENA_GUEST_ERR(ena_ub_sq_placement, "CREATE_SQ placement %u: only "
-                      "host placement (LLQ is not offered)", placement);
+    if (placement == ENA_ADMIN_PLACEMENT_POLICY_DEV) {
+        llq = true;
+        if (dir != ENA_ADMIN_SQ_DIRECTION_TX || !core->llq_set ||
+            !core->llq_mem) {
+            ENA_GUEST_ERR(ena_ub_sq_placement, "CREATE_SQ placement %u: "
+                          "device placement needs a TX SQ and LLQ set up",
+                          placement);
+            return ENA_ADMIN_ILLEGAL_PARAMETER;
+        }
+        if (depth > ENA_LLQ_MAX_DEPTH) {
+            ENA_GUEST_ERR(ena_ub_sq_depth, "CREATE_SQ depth %u: more than "
+                          "the LLQ depth %u", depth, ENA_LLQ_MAX_DEPTH);
+            return ENA_ADMIN_ILLEGAL_PARAMETER;
+        }
+    } else if (placement != ENA_ADMIN_PLACEMENT_POLICY_HOST) {
+        ENA_GUEST_ERR(ena_ub_sq_placement, "CREATE_SQ placement %u: not "
+                      "host (1) or device (3)", placement);
         return ENA_ADMIN_ILLEGAL_PARAMETER;
     }
     if (policy != ENA_ADMIN_COMPLETION_POLICY_DESC) {
@@ -1138,7 +1191,8 @@ static uint8_t ena_cmd_create_sq(ENACore *core, const EnaAdminAqEntry *cmd,
             return ENA_ADMIN_ILLEGAL_PARAMETER;
         }
     }
-    if (!ena_dma_ok(core, ba, (uint64_t)depth * sizeof(EnaEthIoTxDesc))) {
+    if (!llq &&
+        !ena_dma_ok(core, ba, (uint64_t)depth * sizeof(EnaEthIoTxDesc))) {
         ENA_GUEST_ERR(ena_ub_sq_addr, "CREATE_SQ ring address 0x%" PRIx64,
                       ba);
         return ENA_ADMIN_ILLEGAL_PARAMETER;
@@ -1146,6 +1200,15 @@ static uint8_t ena_cmd_create_sq(ENACore *core, const EnaAdminAqEntry *cmd,
     idx = ena_alloc_idx(core, false);
     if (idx < 0 || ena_count_sq(core, dir) >= core->params.queues) {
         return ENA_ADMIN_RESOURCE_ALLOCATION_FAILURE;
+    }
+    if (llq) {
+        /* TX SQs never outnumber the windows, one per queue pair */
+        slot = ctz32(~core->llq_slots);
+        if (slot >= core->params.queues) {
+            return ENA_ADMIN_RESOURCE_ALLOCATION_FAILURE;
+        }
+        core->llq_slots |= BIT(slot);
+        ba = 0;
     }
 
     sq = &core->sq[idx];
@@ -1155,11 +1218,17 @@ static uint8_t ena_cmd_create_sq(ENACore *core, const EnaAdminAqEntry *cmd,
         .cq_idx = cq_idx,
         .depth = depth,
         .ba = ba,
+        .llq = llq,
+        .llq_slot = slot,
     };
     if (dir == ENA_ADMIN_SQ_DIRECTION_TX) {
-        net_tx_pkt_init(&sq->tx_pkt, ENA_MAX_PKT_DESCS);
+        net_tx_pkt_init(&sq->tx_pkt, ENA_MAX_PKT_DESCS + 1);
     }
     r->sq_idx = cpu_to_le16(idx);
+    if (llq) {
+        r->llq_descriptors_offset = cpu_to_le32(slot * ENA_LLQ_SQ_WINDOW);
+        trace_ena_create_sq_llq(idx, slot * ENA_LLQ_SQ_WINDOW);
+    }
     r->sq_doorbell_offset =
         cpu_to_le32(ENA_SQ_DB_BASE + idx * ENA_PER_QUEUE_STRIDE);
     trace_ena_create_sq(idx, dir, depth, cq_idx, ba);
@@ -1297,7 +1366,7 @@ static uint8_t ena_feat_get(ENACore *core, ENAFeatCtx *f, uint8_t id)
         EnaAdminDeviceAttrFeature a = {
             .impl_id = 0,
             .device_version = cpu_to_le32(ENA_VERSION_VALUE),
-            .supported_features = cpu_to_le32(ENA_SUPPORTED_FEATURES),
+            .supported_features = cpu_to_le32(ena_features(core)),
             .capabilities = cpu_to_le32(ENA_CAPABILITIES),
             .phys_addr_width = cpu_to_le32(p->dma_width),
             .virt_addr_width = cpu_to_le32(48),
@@ -1339,6 +1408,24 @@ static uint8_t ena_feat_get(ENACore *core, ENAFeatCtx *f, uint8_t id)
             return ENA_ADMIN_ILLEGAL_PARAMETER;
         }
         memcpy(f->out, &q, sizeof(q));
+        break;
+    }
+    case ENA_ADMIN_LLQ: {
+        /* without BAR2 this is the "advertised, but no mem bar" profile */
+        EnaAdminLlqFeature l = {
+            .max_llq_num = cpu_to_le32(p->queues),
+            .max_llq_depth = cpu_to_le32(MIN(p->max_depth,
+                                             ENA_LLQ_MAX_DEPTH)),
+            .header_location_ctrl_supported =
+                cpu_to_le16(ENA_ADMIN_INLINE_HEADER),
+            .entry_size_ctrl_supported = cpu_to_le16(ENA_LLQ_ENTRY_SIZES),
+            .desc_num_before_header_supported =
+                cpu_to_le16(ENA_LLQ_DESCS_BEFORE_HDR),
+            .descriptors_stride_ctrl_supported =
+                cpu_to_le16(ENA_LLQ_STRIDES),
+            .entry_size_recommended = ENA_ADMIN_LIST_ENTRY_SIZE_128B,
+        };
+        memcpy(f->out, &l, sizeof(l));
         break;
     }
     case ENA_ADMIN_HW_HINTS: {
@@ -1535,6 +1622,40 @@ static uint8_t ena_feat_set(ENACore *core, ENAFeatCtx *f, uint8_t id)
         core->rss_table_set = true;
         break;
     }
+    case ENA_ADMIN_LLQ: {
+        EnaAdminLlqFeature l;
+        uint16_t hdr, size, before, stride;
+
+        memcpy(&l, in, sizeof(l));
+        hdr = le16_to_cpu(l.header_location_ctrl_enabled);
+        size = le16_to_cpu(l.entry_size_ctrl_enabled);
+        before = le16_to_cpu(l.desc_num_before_header_enabled);
+        stride = le16_to_cpu(l.descriptors_stride_ctrl_enabled);
+        if (hdr != ENA_ADMIN_INLINE_HEADER ||
+            !is_power_of_2(size) || !(size & ENA_LLQ_ENTRY_SIZES) ||
+            !is_power_of_2(before) || !(before & ENA_LLQ_DESCS_BEFORE_HDR) ||
+            !is_power_of_2(stride) || !(stride & ENA_LLQ_STRIDES)) {
+            ENA_GUEST_ERR(ena_ub_llq_set, "SET LLQ header location 0x%x, "
+                          "entry size 0x%x, descriptors before header %u, "
+                          "stride 0x%x: not one offered value each",
+                          hdr, size, before, stride);
+            return ENA_ADMIN_ILLEGAL_PARAMETER;
+        }
+        if (core->llq_slots) {
+            ENA_GUEST_ERR(ena_ub_llq_busy, "SET LLQ with %d LLQ SQs alive",
+                          ctpop32(core->llq_slots));
+            return ENA_ADMIN_RESOURCE_BUSY;
+        }
+        core->llq_entry_size = size == ENA_ADMIN_LIST_ENTRY_SIZE_128B ? 128 :
+                               size == ENA_ADMIN_LIST_ENTRY_SIZE_192B ? 192 :
+                               256;
+        core->llq_descs_before_hdr = before;
+        core->llq_stride = stride;
+        core->llq_set = true;
+        trace_ena_llq_set(core->llq_entry_size, before, stride,
+                          le16_to_cpu(l.accel_flags));
+        break;
+    }
     case ENA_ADMIN_MTU: {
         EnaAdminMtuFeature m;
         uint32_t mtu;
@@ -1623,7 +1744,7 @@ static uint8_t ena_cmd_feature(ENACore *core, const EnaAdminAqEntry *cmd,
     uint8_t st;
 
     if (id >= ENA_ADMIN_FEATURES_OPCODE_NUM ||
-        !(ENA_SUPPORTED_FEATURES & BIT(id))) {
+        !(ena_features(core) & BIT(id))) {
         trace_ena_feature_unsupported(set, id);
         return ENA_ADMIN_UNSUPPORTED_OPCODE;
     }
@@ -1973,83 +2094,186 @@ static void ena_tx_send(ENACore *core, ENAIoSq *sq)
     core->stats.tx_bytes += len;
 }
 
-static void ena_tx_process(ENACore *core, ENAIoSq *sq)
+/*
+ * One TX descriptor, from the host ring or from an LLQ entry: a meta
+ * descriptor updates the cached metadata; data descriptors gather the
+ * packet, which is sent and completed at the one marked last.
+ */
+static void ena_tx_desc(ENACore *core, ENAIoSq *sq, const EnaEthIoTxDesc *d)
 {
-    ENAIoCq *cq = &core->cq[sq->cq_idx];
-    uint16_t completed = cq->tail;
-    EnaEthIoTxDesc d;
-    uint32_t len_ctrl, meta_ctrl;
-    uint64_t addr, buf;
-    uint16_t len;
+    uint32_t len_ctrl = le32_to_cpu(d->len_ctrl);
+    uint32_t meta_ctrl = le32_to_cpu(d->meta_ctrl);
+    uint32_t hi_hdr = le32_to_cpu(d->buff_addr_hi_hdr_sz);
+    uint16_t len = len_ctrl & ENA_ETH_IO_TX_DESC_LENGTH_MASK;
+    uint64_t buf;
 
-    if (core->faults[ENA_FAULT_TX].action == ENA_FA_STALL &&
-        ena_fault_active(core, ENA_FAULT_TX, ena_sq_idx(core, sq))) {
-        return;         /* the queue is stuck until the fault ends */
+    if (len_ctrl & ENA_ETH_IO_TX_DESC_META_DESC_MASK) {
+        if (len_ctrl & ENA_ETH_IO_TX_META_DESC_EXT_VALID_MASK) {
+            sq->meta_len_ctrl = len_ctrl;
+            sq->meta_word2 = le32_to_cpu(d->buff_addr_lo);
+            sq->meta_valid = true;
+        }
+        return;
     }
+
+    if (!sq->pkt_open) {
+        sq->pkt_open = true;
+        sq->pkt_bad = false;
+        sq->pkt_descs = 0;
+        sq->pkt_meta_ctrl = meta_ctrl;
+        sq->pkt_req_id =
+            (((len_ctrl & ENA_ETH_IO_TX_DESC_REQ_ID_HI_MASK) >>
+              ENA_ETH_IO_TX_DESC_REQ_ID_HI_SHIFT) << 10) |
+            ((meta_ctrl & ENA_ETH_IO_TX_DESC_REQ_ID_LO_MASK) >>
+             ENA_ETH_IO_TX_DESC_REQ_ID_LO_SHIFT);
+        if (sq->llq) {
+            /* the packet starts with the bytes pushed into its entry */
+            unsigned hlen = (hi_hdr & ENA_ETH_IO_TX_DESC_HEADER_LENGTH_MASK) >>
+                            ENA_ETH_IO_TX_DESC_HEADER_LENGTH_SHIFT;
+            unsigned room = core->llq_entry_size -
+                            core->llq_descs_before_hdr *
+                            sizeof(EnaEthIoTxDesc);
+
+            if (hlen > room) {
+                ENA_GUEST_ERR(ena_ub_tx_llq_header, "TX packet req_id %u on "
+                              "SQ %d pushes %u header bytes, the entry holds "
+                              "%u", sq->pkt_req_id, ena_sq_idx(core, sq),
+                              hlen, room);
+                sq->pkt_bad = true;
+            } else if (hlen) {
+                net_tx_pkt_add_raw_fragment(sq->tx_pkt, sq->llq_hdr, hlen);
+            }
+        }
+    }
+    buf = le32_to_cpu(d->buff_addr_lo) |
+          ((uint64_t)(hi_hdr & ENA_ETH_IO_TX_DESC_ADDR_HI_MASK) << 32);
+    if (++sq->pkt_descs > ENA_MAX_PKT_DESCS) {
+        if (!sq->pkt_bad) {
+            ENA_GUEST_ERR(ena_ub_tx_too_many_descs, "TX packet req_id %u "
+                          "on SQ %d has more than %d descriptors",
+                          sq->pkt_req_id, ena_sq_idx(core, sq),
+                          ENA_MAX_PKT_DESCS);
+        }
+        sq->pkt_bad = true;
+    } else if (len && !sq->pkt_bad) {
+        if (!ena_dma_ok(core, buf, len) ||
+            !net_tx_pkt_add_raw_fragment_pci(sq->tx_pkt, core->owner,
+                                             buf, len)) {
+            ENA_GUEST_ERR(ena_ub_tx_buf, "TX buffer 0x%" PRIx64 " len %u "
+                          "cannot be mapped", buf, len);
+            sq->pkt_bad = true;
+        }
+    }
+    if (len_ctrl & ENA_ETH_IO_TX_DESC_LAST_MASK) {
+        ena_tx_send(core, sq);
+        net_tx_pkt_reset(sq->tx_pkt, ena_tx_unmap, core);
+        sq->pkt_open = false;
+        ena_tx_complete(core, sq, sq->pkt_req_id);
+    }
+}
+
+static bool ena_tx_phase_ok(ENACore *core, ENAIoSq *sq,
+                            const EnaEthIoTxDesc *d)
+{
+    if (!!(le32_to_cpu(d->len_ctrl) & ENA_ETH_IO_TX_DESC_PHASE_MASK) !=
+        ena_phase(sq->head, sq->depth)) {
+        ENA_GUEST_ERR(ena_ub_tx_phase, "TX SQ %d descriptor %u has a "
+                      "stale phase", ena_sq_idx(core, sq), sq->head);
+        return false;
+    }
+    return true;
+}
+
+/* Host placement: 16-byte descriptors in a guest ring. */
+static void ena_tx_process_host(ENACore *core, ENAIoSq *sq)
+{
+    EnaEthIoTxDesc d;
+    uint64_t addr;
+
     while (sq->head != sq->tail && !ena_fatal(core)) {
         addr = sq->ba + (uint64_t)(sq->head & (sq->depth - 1)) * sizeof(d);
         if (ena_dma_read(core, addr, &d, sizeof(d))) {
             ena_set_fatal(core, "TX SQ read failed", addr);
             break;
         }
-        len_ctrl = le32_to_cpu(d.len_ctrl);
-        meta_ctrl = le32_to_cpu(d.meta_ctrl);
-        if (!!(len_ctrl & ENA_ETH_IO_TX_DESC_PHASE_MASK) !=
-            ena_phase(sq->head, sq->depth)) {
-            ENA_GUEST_ERR(ena_ub_tx_phase, "TX SQ %d descriptor %u has a "
-                          "stale phase", ena_sq_idx(core, sq), sq->head);
+        if (!ena_tx_phase_ok(core, sq, &d)) {
             break;
         }
         sq->head++;
+        ena_tx_desc(core, sq, &d);
+    }
+}
 
-        if (len_ctrl & ENA_ETH_IO_TX_DESC_META_DESC_MASK) {
-            if (len_ctrl & ENA_ETH_IO_TX_META_DESC_EXT_VALID_MASK) {
-                sq->meta_len_ctrl = len_ctrl;
-                sq->meta_word2 = le32_to_cpu(d.buff_addr_lo);
-                sq->meta_valid = true;
-            }
-            continue;
-        }
+/*
+ * Device placement (LLQ, §7.9): the doorbell counts entries in BAR2. A
+ * packet's first entry holds llq_descs_before_hdr descriptor slots and
+ * then the pushed header; further entries hold descriptors only. The
+ * packet ends at its last descriptor; the rest of that entry is padding.
+ */
+static void ena_tx_process_llq(ENACore *core, ENAIoSq *sq)
+{
+    const unsigned esz = core->llq_entry_size;
+    const unsigned dsz = sizeof(EnaEthIoTxDesc);
+    EnaEthIoTxDesc d[ENA_LLQ_MAX_ENTRY_SIZE / sizeof(EnaEthIoTxDesc)];
+    const uint8_t *e;
+    unsigned slots, n;
+    bool first, ends;
 
-        if (!sq->pkt_open) {
-            sq->pkt_open = true;
-            sq->pkt_bad = false;
-            sq->pkt_descs = 0;
-            sq->pkt_meta_ctrl = meta_ctrl;
-            sq->pkt_req_id =
-                (((len_ctrl & ENA_ETH_IO_TX_DESC_REQ_ID_HI_MASK) >>
-                  ENA_ETH_IO_TX_DESC_REQ_ID_HI_SHIFT) << 10) |
-                ((meta_ctrl & ENA_ETH_IO_TX_DESC_REQ_ID_LO_MASK) >>
-                 ENA_ETH_IO_TX_DESC_REQ_ID_LO_SHIFT);
+    while (sq->head != sq->tail && !ena_fatal(core)) {
+        /* the window was sized for this at CREATE_SQ; keep it provable */
+        uint64_t off = (uint64_t)sq->llq_slot * ENA_LLQ_SQ_WINDOW +
+                       (uint64_t)(sq->head & (sq->depth - 1)) * esz;
+
+        if (off + esz > core->llq_mem_size) {
+            ena_set_fatal(core, "LLQ entry outside BAR2", off);
+            break;
         }
-        len = len_ctrl & ENA_ETH_IO_TX_DESC_LENGTH_MASK;
-        buf = le32_to_cpu(d.buff_addr_lo) |
-              ((uint64_t)(le32_to_cpu(d.buff_addr_hi_hdr_sz) &
-                          ENA_ETH_IO_TX_DESC_ADDR_HI_MASK) << 32);
-        if (++sq->pkt_descs > ENA_MAX_PKT_DESCS) {
-            if (!sq->pkt_bad) {
-                ENA_GUEST_ERR(ena_ub_tx_too_many_descs, "TX packet req_id %u "
-                              "on SQ %d has more than %d descriptors",
-                              sq->pkt_req_id, ena_sq_idx(core, sq),
-                              ENA_MAX_PKT_DESCS);
+        e = core->llq_mem + off;
+        first = !sq->llq_in_pkt;
+        slots = first ? core->llq_descs_before_hdr :
+                core->llq_stride == ENA_ADMIN_MULTIPLE_DESCS_PER_ENTRY ?
+                esz / dsz : 1;
+        /* check the entry whole before taking it */
+        ends = false;
+        for (n = 0; n < slots; n++) {
+            memcpy(&d[n], e + n * dsz, dsz);
+            if (!ena_tx_phase_ok(core, sq, &d[n])) {
+                return;
             }
-            sq->pkt_bad = true;
-        } else if (len && !sq->pkt_bad) {
-            if (!ena_dma_ok(core, buf, len) ||
-                !net_tx_pkt_add_raw_fragment_pci(sq->tx_pkt, core->owner,
-                                                 buf, len)) {
-                ENA_GUEST_ERR(ena_ub_tx_buf, "TX buffer 0x%" PRIx64 " len %u "
-                              "cannot be mapped", buf, len);
-                sq->pkt_bad = true;
+            if ((le32_to_cpu(d[n].len_ctrl) &
+                 (ENA_ETH_IO_TX_DESC_LAST_MASK |
+                  ENA_ETH_IO_TX_DESC_META_DESC_MASK)) ==
+                ENA_ETH_IO_TX_DESC_LAST_MASK) {
+                n++;
+                ends = true;
+                break;
             }
         }
-        if (len_ctrl & ENA_ETH_IO_TX_DESC_LAST_MASK) {
-            ena_tx_send(core, sq);
-            net_tx_pkt_reset(sq->tx_pkt, net_tx_pkt_unmap_frag_pci,
-                             core->owner);
-            sq->pkt_open = false;
-            ena_tx_complete(core, sq, sq->pkt_req_id);
+        trace_ena_tx_llq_entry(ena_sq_idx(core, sq), sq->head, n, first);
+        if (first) {
+            memcpy(sq->llq_hdr, e + slots * dsz, esz - slots * dsz);
         }
+        sq->head++;
+        sq->llq_in_pkt = !ends;
+        for (unsigned i = 0; i < n; i++) {
+            ena_tx_desc(core, sq, &d[i]);
+        }
+    }
+}
+
+static void ena_tx_process(ENACore *core, ENAIoSq *sq)
+{
+    ENAIoCq *cq = &core->cq[sq->cq_idx];
+    uint16_t completed = cq->tail;
+
+    if (core->faults[ENA_FAULT_TX].action == ENA_FA_STALL &&
+        ena_fault_active(core, ENA_FAULT_TX, ena_sq_idx(core, sq))) {
+        return;         /* the queue is stuck until the fault ends */
+    }
+    if (sq->llq) {
+        ena_tx_process_llq(core, sq);
+    } else {
+        ena_tx_process_host(core, sq);
     }
     if (cq->tail != completed && cq->vector != UINT16_MAX) {
         ena_io_irq(core, cq->vector, false);
@@ -2304,6 +2528,38 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
     return size;
 }
 
+/* ---- LLQ memory (BAR2) ---------------------------------------------- */
+
+uint32_t ena_core_llq_bar_size(const ENAParams *p)
+{
+    return pow2ceil((uint64_t)p->queues * ENA_LLQ_SQ_WINDOW);
+}
+
+/*
+ * The driver copies entries in with 64-bit writes through a write-combining
+ * mapping; any width lands. Nothing happens until the SQ doorbell.
+ */
+void ena_core_llq_write(ENACore *core, hwaddr addr, uint64_t val,
+                        unsigned size)
+{
+    if (addr + size > core->llq_mem_size) {
+        ENA_GUEST_ERR(ena_ub_llq_access, "LLQ write at 0x%" PRIx64
+                      " size %u outside BAR2", (uint64_t)addr, size);
+        return;
+    }
+    stn_le_p(core->llq_mem + addr, size, val);
+}
+
+uint64_t ena_core_llq_read(ENACore *core, hwaddr addr, unsigned size)
+{
+    if (addr + size > core->llq_mem_size) {
+        ENA_GUEST_ERR(ena_ub_llq_access, "LLQ read at 0x%" PRIx64
+                      " size %u outside BAR2", (uint64_t)addr, size);
+        return 0;
+    }
+    return ldn_le_p(core->llq_mem + addr, size);
+}
+
 /* ---- life cycle ----------------------------------------------------- */
 
 void ena_core_realize(ENACore *core, PCIDevice *owner, NICState *nic,
@@ -2328,6 +2584,10 @@ void ena_core_realize(ENACore *core, PCIDevice *owner, NICState *nic,
                                           &core->vec_timer_ctx[i]);
     }
     net_rx_pkt_init(&core->rx_pkt);
+    if (core->params.llq && core->params.llq_mem_bar) {
+        core->llq_mem_size = ena_core_llq_bar_size(&core->params);
+        core->llq_mem = g_malloc0(core->llq_mem_size);
+    }
     ena_core_reset(core, ENA_RESET_POWER_ON);
     ena_fault_realize(core);
 }
@@ -2344,6 +2604,8 @@ void ena_core_unrealize(ENACore *core)
     }
     ena_fault_unrealize(core);
     net_rx_pkt_uninit(core->rx_pkt);
+    g_free(core->llq_mem);
+    core->llq_mem = NULL;
 }
 
 int ena_core_post_load(ENACore *core)
@@ -2356,10 +2618,18 @@ int ena_core_post_load(ENACore *core)
                           !ena_depth_ok(core, sq->depth))) {
             return -EINVAL;
         }
+        if (sq->valid && sq->llq &&
+            (sq->direction != ENA_ADMIN_SQ_DIRECTION_TX || !core->llq_set ||
+             sq->llq_slot >= core->params.queues ||
+             sq->depth > ENA_LLQ_MAX_DEPTH ||
+             !(core->llq_slots & BIT(sq->llq_slot)))) {
+            return -EINVAL;
+        }
         /* a packet half-gathered at save time is dropped */
         sq->pkt_open = false;
+        sq->llq_in_pkt = false;
         if (sq->valid && sq->direction == ENA_ADMIN_SQ_DIRECTION_TX) {
-            net_tx_pkt_init(&sq->tx_pkt, ENA_MAX_PKT_DESCS);
+            net_tx_pkt_init(&sq->tx_pkt, ENA_MAX_PKT_DESCS + 1);
         } else {
             sq->tx_pkt = NULL;
         }
@@ -2370,6 +2640,16 @@ int ena_core_post_load(ENACore *core)
             return -EINVAL;
         }
     }
+    if (core->llq_set &&
+        (!core->llq_mem ||
+         (core->llq_entry_size != 128 && core->llq_entry_size != 192 &&
+          core->llq_entry_size != 256) ||
+         !(core->llq_descs_before_hdr & ENA_LLQ_DESCS_BEFORE_HDR) ||
+         !is_power_of_2(core->llq_descs_before_hdr) ||
+         !(core->llq_stride & ENA_LLQ_STRIDES) ||
+         !is_power_of_2(core->llq_stride))) {
+        return -EINVAL;
+    }
     if (core->aq_head != core->aq_tail) {
         qemu_bh_schedule(core->aq_bh);
     }
@@ -2378,7 +2658,7 @@ int ena_core_post_load(ENACore *core)
 
 static const VMStateDescription vmstate_ena_sq = {
     .name = "ena-io-sq",
-    .version_id = 1,
+    .version_id = 2,
     .minimum_version_id = 1,
     .fields = (const VMStateField[]) {
         VMSTATE_BOOL(valid, ENAIoSq),
@@ -2391,6 +2671,8 @@ static const VMStateDescription vmstate_ena_sq = {
         VMSTATE_BOOL(meta_valid, ENAIoSq),
         VMSTATE_UINT32(meta_len_ctrl, ENAIoSq),
         VMSTATE_UINT32(meta_word2, ENAIoSq),
+        VMSTATE_BOOL_V(llq, ENAIoSq, 2),
+        VMSTATE_UINT16_V(llq_slot, ENAIoSq, 2),
         VMSTATE_END_OF_LIST()
     }
 };
@@ -2468,6 +2750,30 @@ static const VMStateDescription vmstate_ena_host_info = {
     }
 };
 
+static bool ena_llq_needed(void *opaque)
+{
+    ENACore *core = opaque;
+
+    return core->llq_mem != NULL;
+}
+
+/* Entries written but not yet rung in are part of the state. */
+static const VMStateDescription vmstate_ena_llq = {
+    .name = "ena-core/llq",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = ena_llq_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_BOOL(llq_set, ENACore),
+        VMSTATE_UINT16(llq_entry_size, ENACore),
+        VMSTATE_UINT8(llq_descs_before_hdr, ENACore),
+        VMSTATE_UINT8(llq_stride, ENACore),
+        VMSTATE_UINT32(llq_slots, ENACore),
+        VMSTATE_VBUFFER_UINT32(llq_mem, ENACore, 1, NULL, llq_mem_size),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
 const VMStateDescription vmstate_ena_core = {
     .name = "ena-core",
     .version_id = 1,
@@ -2527,6 +2833,10 @@ const VMStateDescription vmstate_ena_core = {
                              vmstate_ena_delayed_cmpl, ENADelayedCmpl),
         VMSTATE_TIMER_PTR(admin_delay_timer, ENACore),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_ena_llq,
+        NULL
     }
 };
 

@@ -26,6 +26,13 @@
  */
 #define ENA_MAX_TX_HEADER_SIZE      128
 #define ENA_MAX_MTU                 16384
+/*
+ * LLQ: every TX SQ in device placement owns a fixed window of BAR2 big
+ * enough for the deepest ring of the widest entries.
+ */
+#define ENA_LLQ_MAX_DEPTH           1024
+#define ENA_LLQ_MAX_ENTRY_SIZE      256
+#define ENA_LLQ_SQ_WINDOW           (ENA_LLQ_MAX_DEPTH * ENA_LLQ_MAX_ENTRY_SIZE)
 #define ENA_MAX_L2_OVERHEAD         (14 + 2 * 4)    /* Ethernet + 2 VLAN tags */
 #define ENA_RSS_IND_TABLE_LOG2      7
 #define ENA_RSS_IND_TABLE_SIZE      (1 << ENA_RSS_IND_TABLE_LOG2)
@@ -59,6 +66,8 @@ typedef struct ENAParams {
     uint32_t reset_latency_us;  /* per phase of the reset handshake */
     uint32_t intr_delay_resolution;
     bool offloads;
+    bool llq;                   /* offer the LLQ feature */
+    bool llq_mem_bar;           /* expose BAR2 (off: LLQ without its BAR) */
     EnaAdminHwHints hints;      /* host byte order */
 } ENAParams;
 
@@ -107,6 +116,11 @@ typedef struct ENAIoSq {
     uint32_t pkt_meta_ctrl;
     bool pkt_has_meta;
     struct NetTxPkt *tx_pkt;
+    /* TX in device placement (LLQ): entries live in BAR2 */
+    bool llq;
+    uint16_t llq_slot;          /* which BAR2 window */
+    bool llq_in_pkt;            /* the next entry continues a packet */
+    uint8_t llq_hdr[ENA_LLQ_MAX_ENTRY_SIZE];    /* pushed header bytes */
 } ENAIoSq;
 
 /* An admin completion held back by a "delay" fault. */
@@ -193,6 +207,15 @@ typedef struct ENACore {
 
     ENAStats stats;
 
+    /* LLQ: BAR2 contents and the configuration SET_FEATURE(LLQ) chose */
+    uint8_t *llq_mem;
+    uint32_t llq_mem_size;
+    bool llq_set;
+    uint16_t llq_entry_size;    /* bytes: 128, 192 or 256 */
+    uint8_t llq_descs_before_hdr;
+    uint8_t llq_stride;         /* ENA_ADMIN_*_DESC(S)_PER_ENTRY */
+    uint32_t llq_slots;         /* bitmap of BAR2 windows in use */
+
     /* fault injection (ena_fault.c) */
     ENAFaultRule faults[ENA_FAULT__MAX];
     ENAFaultTimerCtx fault_timer_ctx[ENA_FAULT__MAX];
@@ -223,6 +246,10 @@ void ena_core_reset(ENACore *core, ENAResetKind kind);
 
 uint64_t ena_core_read(ENACore *core, hwaddr addr, unsigned size);
 void ena_core_write(ENACore *core, hwaddr addr, uint64_t val, unsigned size);
+uint64_t ena_core_llq_read(ENACore *core, hwaddr addr, unsigned size);
+void ena_core_llq_write(ENACore *core, hwaddr addr, uint64_t val,
+                        unsigned size);
+uint32_t ena_core_llq_bar_size(const ENAParams *p);
 
 bool ena_core_can_receive(ENACore *core);
 ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,

@@ -474,10 +474,24 @@ typedef struct EnaAdminLlqFeature {
     uint8_t feature_version;
     uint8_t entry_size_recommended;
     uint16_t max_wide_llq_depth;
-    uint16_t accel_supported_flags;
-    uint16_t accel_max_tx_burst_size;
+    /* accel_mode: GET supported_flags / SET enabled_flags */
+    uint16_t accel_flags;
+    uint16_t accel_max_tx_burst_size;       /* GET only, bytes */
+    uint32_t accel_reserved;
 } EnaAdminLlqFeature;
-ENA_CHECK_SIZE(EnaAdminLlqFeature, 32);
+ENA_CHECK_SIZE(EnaAdminLlqFeature, 36);
+
+/* LLQ negotiation values; each *_supported field is a bitmap of them */
+#define ENA_ADMIN_INLINE_HEADER                 0x1
+#define ENA_ADMIN_HEADER_RING                   0x2
+#define ENA_ADMIN_LIST_ENTRY_SIZE_128B          0x1
+#define ENA_ADMIN_LIST_ENTRY_SIZE_192B          0x2
+#define ENA_ADMIN_LIST_ENTRY_SIZE_256B          0x4
+#define ENA_ADMIN_SINGLE_DESC_PER_ENTRY         0x1
+#define ENA_ADMIN_MULTIPLE_DESCS_PER_ENTRY      0x2
+/* descriptors before the header: the value is the count (1, 2, 4, 8) */
+#define ENA_ADMIN_LLQ_ACCEL_DISABLE_META_CACHING    0   /* flag bits */
+#define ENA_ADMIN_LLQ_ACCEL_LIMIT_TX_BURST          1
 
 #define ENA_ADMIN_RSS_TOEPLITZ          1       /* function id; bit 1 */
 #define ENA_ADMIN_RSS_CRC32             2

@@ -10,7 +10,6 @@ set -euo pipefail
 [ $# -ge 1 ] && [ $# -le 2 ] || ena_die "usage: $0 KERNEL [MTU]"
 mtu=${2:-1500}
 t_setup "iperf-$mtu" "$1"
-ENA_ALLOW_RE=${ENA_ALLOW_RE:-'LLQ is not supported Fallback to host mode policy'}
 tag="iperf-$mtu"
 guest_run "$tag" --pair -t iperf --tools "ethtool iperf3" \
     -p "mtu=$mtu" -p "time=${ENA_TEST_IPERF_TIME:-5}" || true

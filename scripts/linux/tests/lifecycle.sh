@@ -9,7 +9,6 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 [ $# -eq 1 ] || ena_die "usage: $0 KERNEL"
 t_setup lifecycle "$1"
-ENA_ALLOW_RE=${ENA_ALLOW_RE:-'LLQ is not supported Fallback to host mode policy'}
 lines=200000
 guest_run lifecycle --pair -t traffic --smp 2 \
     -p updown=3 -p reload=2 -p "lines=$lines" || true

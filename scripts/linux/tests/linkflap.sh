@@ -9,7 +9,6 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 [ $# -eq 1 ] || ena_die "usage: $0 KERNEL"
 t_setup linkflap "$1"
-ENA_ALLOW_RE=${ENA_ALLOW_RE:-'LLQ is not supported Fallback to host mode policy'}
 
 qmp_out="$t_logs/linkflap-$t_kver.qmp"
 rm -f "$qmp_out"

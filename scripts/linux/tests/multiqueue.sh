@@ -14,7 +14,6 @@ if [ "$t_nic" = e1000e ]; then
     echo "1..0 # SKIP e1000e has a single queue pair"
     exit 0
 fi
-ENA_ALLOW_RE=${ENA_ALLOW_RE:-'LLQ is not supported Fallback to host mode policy'}
 lines=${ENA_TEST_MQ_LINES:-200000}
 flows=8
 devopts=""

@@ -11,19 +11,27 @@ set -euo pipefail
 mtu=${2:-1500}
 lines=${ENA_TEST_LINES:-1000000}
 t_setup "traffic-$mtu" "$1"
-ENA_ALLOW_RE=${ENA_ALLOW_RE:-'LLQ is not supported Fallback to host mode policy'}
 
 pingsize=56
 [ "$mtu" -gt 1500 ] && pingsize=$((mtu - 28 - 1000))
 tag="traffic-$mtu"
+extra=()
+[ "$t_nic" = ena ] && extra=(-- -trace ena_create_sq_llq)
 guest_run "$tag" --pair -t traffic --smp 1 \
-    -p "mtu=$mtu" -p "lines=$lines" -p "pingsize=$pingsize" || true
+    -p "mtu=$mtu" -p "lines=$lines" -p "pingsize=$pingsize" "${extra[@]}" || true
 for g in a b; do
     log=$(glog "$tag" "$g")
     check "guest $g: MTU $mtu, ping -s $pingsize, streams sent and received" passed "$log"
     diag "guest $g: tx $(lv "$log" tx_bytes) bytes in $(lv "$log" tx_ms) ms ($(lv "$log" tx_kbps) kbit/s), rx avg frame $(lv "$log" rx_avg_frame) bytes"
 done
 check_streams "$tag" "$lines" 1
+if [ "$t_nic" = ena ]; then
+    for g in a b; do
+        l=$(glog "$tag" "$g")
+        check "guest $g: TX through LLQ (device placement)" \
+            [ "$(grep -c 'ena_create_sq_llq' "${l%.log}.qemu.log")" -ge 1 ]
+    done
+fi
 if [ "$mtu" -gt 1500 ]; then
     for g in a b; do
         avg=$(lv "$(glog "$tag" "$g")" rx_avg_frame)
