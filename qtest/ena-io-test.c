@@ -377,6 +377,22 @@ static void test_ena_tx_csum(void *obj, void *data, QGuestAllocator *alloc)
 }
 
 /* TSO: 3000 bytes with MSS 1000 leave as three valid segments. */
+/* The device's TX drop counter (GET_STATS basic). */
+static uint64_t tx_drops(IoTest *t)
+{
+    EnaAdminGetStatsCmd c = {
+        .aq_common.opcode = ENA_ADMIN_GET_STATS,
+        .type = ENA_ADMIN_GET_STATS_TYPE_BASIC,
+    };
+    EnaAdminAcqEntry r;
+    EnaAdminBasicStats st;
+
+    g_assert_cmpint(qena_admin_exec(t->d, (EnaAdminAqEntry *)&c, &r), ==, 0);
+    memcpy(&st, r.data, sizeof(st));
+    return le32_to_cpu(st.tx_drops_low) |
+           (uint64_t)le32_to_cpu(st.tx_drops_high) << 32;
+}
+
 static void test_ena_tx_tso(void *obj, void *data, QGuestAllocator *alloc)
 {
     IoTest t;
@@ -418,6 +434,24 @@ static void test_ena_tx_tso(void *obj, void *data, QGuestAllocator *alloc)
     g_assert_true(tx_cmpl(&t, &q, &id));
     g_assert_cmpint(id, ==, 9);
     g_assert_false(tx_cmpl(&t, &q, &id));
+    g_assert_cmpint(tx_drops(&t), ==, 0);
+
+    /* MSS 0 cannot be segmented: dropped and counted, still completed */
+    meta.len_ctrl &= ~cpu_to_le32(ENA_ETH_IO_TX_META_DESC_MSS_HI_MASK);
+    meta.buff_addr_lo &= ~cpu_to_le32(ENA_ETH_IO_TX_META_DESC_MSS_LO_MASK);
+    tx_packet(&t, &q, 10, &b, &l, 1,
+              ENA_ETH_IO_L3_PROTO_IPV4 | ENA_ETH_IO_TX_DESC_TSO_EN_MASK |
+              (ENA_ETH_IO_L4_PROTO_TCP << ENA_ETH_IO_TX_DESC_L4_PROTO_IDX_SHIFT),
+              &meta);
+    l = 60;
+    tx_packet(&t, &q, 11, &b, &l, 1, 0, NULL);
+    qena_writel(t.d, q.db, q.tail);
+    g_assert_cmpint(sock_recv(&t, out, sizeof(out)), ==, 60);
+    g_assert_true(tx_cmpl(&t, &q, &id));
+    g_assert_cmpint(id, ==, 10);
+    g_assert_true(tx_cmpl(&t, &q, &id));
+    g_assert_cmpint(id, ==, 11);
+    g_assert_cmpint(tx_drops(&t), ==, 1);
 }
 
 /* ---- RX ------------------------------------------------------------- */

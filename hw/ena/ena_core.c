@@ -2055,6 +2055,11 @@ static bool ena_tx_offloads(ENACore *core, ENAIoSq *sq)
                ENA_ETH_IO_TX_META_DESC_MSS_HI_SHIFT) << 10;
         mss |= (sq->meta_word2 & ENA_ETH_IO_TX_META_DESC_MSS_LO_MASK) >>
                ENA_ETH_IO_TX_META_DESC_MSS_LO_SHIFT;
+        if (!mss) {
+            ENA_GUEST_ERR(ena_ub_tx_tso_mss, "TSO packet req_id %u on SQ %d "
+                          "with MSS 0", sq->pkt_req_id, ena_sq_idx(core, sq));
+            return false;
+        }
         if (!net_tx_pkt_build_vheader(sq->tx_pkt, true, true, mss)) {
             return false;
         }
