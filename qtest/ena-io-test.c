@@ -1094,6 +1094,27 @@ static void test_ena_tx_llq_bad(void *obj, void *data, QGuestAllocator *alloc)
     g_assert_cmpint(id, ==, 3);
 }
 
+/* A fresh CQ, and in @c a CREATE_SQ for a TX SQ in device placement. */
+static void llq_sq_cmd(IoTest *t, EnaAdminAqEntry *c)
+{
+    EnaAdminCreateCqCmd *cq = (EnaAdminCreateCqCmd *)c;
+    EnaAdminCreateSqCmd *sq = (EnaAdminCreateSqCmd *)c;
+    EnaAdminAcqEntry r;
+
+    memset(c, 0, sizeof(*c));
+    cq->aq_common.opcode = ENA_ADMIN_CREATE_CQ;
+    cq->cq_caps_2 = 2;
+    cq->cq_depth = cpu_to_le16(DEPTH);
+    addr48(&cq->cq_ba, zalloc(t->d, DEPTH * 8));
+    g_assert_cmpint(qena_admin_exec(t->d, c, &r), ==, 0);
+    memset(c, 0, sizeof(*c));
+    sq->aq_common.opcode = ENA_ADMIN_CREATE_SQ;
+    sq->sq_identity = ENA_ADMIN_SQ_DIRECTION_TX << ENA_ADMIN_SQ_DIRECTION_SHIFT;
+    sq->sq_caps_2 = ENA_ADMIN_PLACEMENT_POLICY_DEV;
+    sq->cq_idx = ((EnaAdminCreateCqResp *)&r)->cq_idx;
+    sq->sq_depth = cpu_to_le16(DEPTH);
+}
+
 /* Negotiation and queue creation rules. */
 static void test_ena_llq_admin(void *obj, void *data, QGuestAllocator *alloc)
 {
@@ -1112,7 +1133,6 @@ static void test_ena_llq_admin(void *obj, void *data, QGuestAllocator *alloc)
         { 1, 1, 2, 0 },
         { 1, 8, 2, 2 },
     };
-    uint64_t cq;
 
     io_up(&t, obj);
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -1127,19 +1147,7 @@ static void test_ena_llq_admin(void *obj, void *data, QGuestAllocator *alloc)
     }
 
     /* device placement before SET LLQ, or for RX: refused */
-    cq = zalloc(t.d, DEPTH * 8);
-    memset(&c, 0, sizeof(c));
-    c.aq_common.opcode = ENA_ADMIN_CREATE_CQ;
-    ((EnaAdminCreateCqCmd *)&c)->cq_caps_2 = 2;
-    ((EnaAdminCreateCqCmd *)&c)->cq_depth = cpu_to_le16(DEPTH);
-    addr48(&((EnaAdminCreateCqCmd *)&c)->cq_ba, cq);
-    g_assert_cmpint(qena_admin_exec(t.d, &c, &r), ==, 0);
-    memset(&c, 0, sizeof(c));
-    sq->aq_common.opcode = ENA_ADMIN_CREATE_SQ;
-    sq->sq_identity = ENA_ADMIN_SQ_DIRECTION_TX << ENA_ADMIN_SQ_DIRECTION_SHIFT;
-    sq->sq_caps_2 = ENA_ADMIN_PLACEMENT_POLICY_DEV;
-    sq->cq_idx = ((EnaAdminCreateCqResp *)&r)->cq_idx;
-    sq->sq_depth = cpu_to_le16(DEPTH);
+    llq_sq_cmd(&t, &c);
     g_assert_cmpint(qena_admin_exec(t.d, &c, &r), ==,
                     ENA_ADMIN_ILLEGAL_PARAMETER);
 
@@ -1168,19 +1176,7 @@ static void test_ena_llq_admin(void *obj, void *data, QGuestAllocator *alloc)
     /* a reset forgets the configuration */
     g_assert_cmpint(qena_reset(t.d, ENA_REGS_RESET_NORMAL, 100 * MS), >=, 0);
     qena_admin_init(t.d, true);
-    cq = zalloc(t.d, DEPTH * 8);
-    memset(&c, 0, sizeof(c));
-    c.aq_common.opcode = ENA_ADMIN_CREATE_CQ;
-    ((EnaAdminCreateCqCmd *)&c)->cq_caps_2 = 2;
-    ((EnaAdminCreateCqCmd *)&c)->cq_depth = cpu_to_le16(DEPTH);
-    addr48(&((EnaAdminCreateCqCmd *)&c)->cq_ba, cq);
-    g_assert_cmpint(qena_admin_exec(t.d, &c, &r), ==, 0);
-    memset(&c, 0, sizeof(c));
-    sq->aq_common.opcode = ENA_ADMIN_CREATE_SQ;
-    sq->sq_identity = ENA_ADMIN_SQ_DIRECTION_TX << ENA_ADMIN_SQ_DIRECTION_SHIFT;
-    sq->sq_caps_2 = ENA_ADMIN_PLACEMENT_POLICY_DEV;
-    sq->cq_idx = ((EnaAdminCreateCqResp *)&r)->cq_idx;
-    sq->sq_depth = cpu_to_le16(DEPTH);
+    llq_sq_cmd(&t, &c);
     g_assert_cmpint(qena_admin_exec(t.d, &c, &r), ==,
                     ENA_ADMIN_ILLEGAL_PARAMETER);
 }
