@@ -796,6 +796,46 @@ static void test_ena_fault_rx(void *obj, void *data, QGuestAllocator *alloc)
     g_assert_cmpint(le16_to_cpu(cd.req_id), ==, 1);
 }
 
+/* Corrupted completions: a req_id beyond the ring, once per rule hit. */
+static void test_ena_fault_bad_req_id(void *obj, void *data,
+                                      QGuestAllocator *alloc)
+{
+    IoTest t;
+    IoQueue tq, rq;
+    EnaEthIoRxCdesc cd;
+    uint8_t f[100], out[128];
+    uint64_t b;
+    uint16_t len = 64, id;
+
+    io_up(&t, obj);
+    io_queue(&t, &tq, ENA_ADMIN_SQ_DIRECTION_TX, 1);
+    io_queue(&t, &rq, ENA_ADMIN_SQ_DIRECTION_RX, 2);
+    b = zalloc(t.d, len);
+    fault_set(&t, "tx", "bad-req-id:at=2:once");
+    for (int i = 0; i < 3; i++) {
+        tx_packet(&t, &tq, 20 + i, &b, &len, 1, 0, NULL);
+        qena_writel(t.d, tq.db, tq.tail);
+        g_assert_cmpint(sock_recv(&t, out, sizeof(out)), ==, len);
+        g_assert_true(tx_cmpl(&t, &tq, &id));
+        g_assert_cmphex(id, ==, i == 1 ? 0xffff : 20 + i);
+    }
+    g_assert_cmpint(qena_qom_get_uint(t.qts, "ena0", "fault-tx-hits"), ==, 1);
+
+    for (int i = 0; i < 4; i++) {
+        rx_post(&t, &rq, i, 2048);
+    }
+    qena_writel(t.d, rq.db, rq.tail);
+    fill(f, sizeof(f), 3);
+    fault_set(&t, "rx", "bad-req-id:once");
+    for (int i = 0; i < 2; i++) {
+        sock_send(&t, f, sizeof(f));
+        g_assert_true(rx_wait(&t, &rq, &cd));
+        g_assert_cmphex(le16_to_cpu(cd.req_id), ==, i == 0 ? 0xffff : 1);
+        g_assert_cmpint(le16_to_cpu(cd.length), ==, sizeof(f));
+    }
+    g_assert_cmpint(qena_qom_get_uint(t.qts, "ena0", "fault-rx-hits"), ==, 1);
+}
+
 /* The first IO interrupt is lost; the vector stays masked meanwhile. */
 static void test_ena_fault_irq(void *obj, void *data, QGuestAllocator *alloc)
 {
@@ -1224,6 +1264,7 @@ static void register_ena_io_test(void)
     qos_add_test("fault/tx-drop", "ena", test_ena_fault_tx_drop, &opts);
     qos_add_test("fault/rx", "ena", test_ena_fault_rx, &opts);
     qos_add_test("fault/irq", "ena", test_ena_fault_irq, &opts);
+    qos_add_test("fault/bad-req-id", "ena", test_ena_fault_bad_req_id, &opts);
 }
 
 libqos_init(register_ena_io_test);

@@ -2021,11 +2021,15 @@ static bool ena_cq_post(ENACore *core, ENAIoCq *cq, uint8_t *entry,
 static void ena_tx_complete(ENACore *core, ENAIoSq *sq, uint16_t req_id)
 {
     ENAIoCq *cq = &core->cq[sq->cq_idx];
+    uint8_t fa = core->faults[ENA_FAULT_TX].action;
 
-    if (core->faults[ENA_FAULT_TX].action == ENA_FA_DROP &&
+    if ((fa == ENA_FA_DROP || fa == ENA_FA_BAD_REQ_ID) &&
         ena_fault_check(core, ENA_FAULT_TX, ena_sq_idx(core, sq),
                         ENA_FAULT_ANY)) {
-        return;         /* sent, but the completion is lost */
+        if (fa == ENA_FA_DROP) {
+            return;     /* sent, but the completion is lost */
+        }
+        req_id = ENA_FAULT_BAD_REQ_ID;
     }
 
     EnaEthIoTxCdesc cd = {
@@ -2419,7 +2423,7 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
     EnaEthIoRxDesc d[ENA_MAX_PKT_DESCS];
     uint32_t blen[ENA_MAX_PKT_DESCS];
     EnaEthIoRxCdesc cd;
-    bool v4, v6, frag;
+    bool v4, v6, frag, bad_id;
     EthL4HdrProto l4;
     uint32_t hash, flags, cap = 0;
     size_t off = 0;
@@ -2491,6 +2495,9 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
         cap += blen[n];
         n++;
     }
+    bad_id = core->faults[ENA_FAULT_RX].action == ENA_FA_BAD_REQ_ID &&
+             ena_fault_check(core, ENA_FAULT_RX, ena_sq_idx(core, sq),
+                             ENA_FAULT_ANY);
 
     for (i = 0; i < n; i++) {
         uint32_t chunk = MIN(blen[i], size - off);
@@ -2517,7 +2524,8 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
         memset(&cd, 0, sizeof(cd));
         cd.status = cpu_to_le32(st);
         cd.length = cpu_to_le16(chunk);
-        cd.req_id = d[i].req_id;
+        cd.req_id = i == 0 && bad_id ? cpu_to_le16(ENA_FAULT_BAD_REQ_ID) :
+                    d[i].req_id;
         cd.hash = cpu_to_le32(hash);
         if (!ena_cq_post(core, cq, (uint8_t *)&cd, sizeof(cd))) {
             return size;

@@ -56,10 +56,12 @@ static const ENAFaultPointInfo ena_fault_points[ENA_FAULT__MAX] = {
         "opcode", 0,
     },
     [ENA_FAULT_TX] = {
-        "tx", FA(STALL) | FA(DROP), ENA_FK_COMMON | FK(MATCH), "queue", 0,
+        "tx", FA(STALL) | FA(DROP) | FA(BAD_REQ_ID),
+        ENA_FK_COMMON | FK(MATCH), "queue", 0,
     },
     [ENA_FAULT_RX] = {
-        "rx", FA(STALL) | FA(DROP), ENA_FK_COMMON | FK(MATCH), "queue", 0,
+        "rx", FA(STALL) | FA(DROP) | FA(BAD_REQ_ID),
+        ENA_FK_COMMON | FK(MATCH), "queue", 0,
     },
     [ENA_FAULT_IRQ] = {
         "irq", FA(DROP), ENA_FK_COMMON | FK(MATCH), "vector", 0,

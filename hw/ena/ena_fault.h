@@ -36,7 +36,8 @@ typedef enum ENAFaultAction {
     ENA_FA_DELAY,           /* keepalive, admin: post late */
     ENA_FA_NO_IRQ,          /* keepalive, admin: post without the MSI-X */
     ENA_FA_DROP,            /* readless, admin, tx, rx, irq: never happens */
-    ENA_FA_BAD_REQ_ID,      /* readless: answer with another req_id */
+    ENA_FA_BAD_REQ_ID,      /* readless: answer with another req_id;
+                             * tx, rx: a completion names no buffer */
     ENA_FA_BAD_OFFSET,      /* readless: answer with another offset */
     ENA_FA_ALL_ONES,        /* reg: read as 0xffffffff */
     ENA_FA_STATUS,          /* admin: complete with an error status */
@@ -52,6 +53,8 @@ typedef enum ENAFaultAction {
 } ENAFaultAction;
 
 #define ENA_FAULT_ANY       (-1)
+/* req_id of a "bad-req-id" completion: beyond any ring (depth <= 8192) */
+#define ENA_FAULT_BAD_REQ_ID    0xffff
 
 typedef struct ENAFaultRule {
     uint32_t action;            /* ENAFaultAction; NONE = no rule */
