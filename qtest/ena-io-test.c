@@ -1134,6 +1134,73 @@ static void test_ena_tx_llq_bad(void *obj, void *data, QGuestAllocator *alloc)
     g_assert_cmpint(id, ==, 3);
 }
 
+/*
+ * Random entries with valid phases (data 0, 1: LLQ geometries; 2: host
+ * placement, 16-byte descriptors in the guest ring): descriptors of any
+ * kind, lengths, addresses (inside and outside guest RAM) and header
+ * lengths. Whatever the device makes of them, QEMU must survive and the
+ * device must still answer after a reset.
+ */
+static void test_ena_tx_llq_garbage(void *obj, void *data,
+                                    QGuestAllocator *alloc)
+{
+    static const LlqCfg cfgs[] = {
+        { 128, 2, ENA_ADMIN_MULTIPLE_DESCS_PER_ENTRY },
+        { 192, 4, ENA_ADMIN_SINGLE_DESC_PER_ENTRY },
+    };
+    g_autoptr(GRand) rnd = g_rand_new_with_seed(0x454e41);
+    IoTest t;
+    IoQueue q;
+    Llq l;
+    uint8_t e[256], junk[4096];
+    EnaAdminDeviceAttrFeature a;
+
+    int mode = GPOINTER_TO_INT(data);
+
+    io_up(&t, obj);
+    if (mode < 2) {
+        llq_up(&t, &q, &l, &cfgs[mode]);
+    } else {
+        io_queue(&t, &q, ENA_ADMIN_SQ_DIRECTION_TX, 1);
+        l.c.entry = 16;
+    }
+    for (int i = 0; i < 4 * DEPTH; i++) {
+        for (unsigned k = 0; k < l.c.entry; k += 4) {
+            stl_le_p(e + k, g_rand_int(rnd));
+        }
+        for (unsigned k = 0; k < l.c.entry; k += 16) {
+            uint32_t lc = ldl_le_p(e + k) & ~ENA_ETH_IO_TX_DESC_PHASE_MASK;
+            uint64_t addr = g_rand_boolean(rnd) ?
+                            0x100000 + g_rand_int_range(rnd, 0, 0x100000) :
+                            ((uint64_t)g_rand_int(rnd) << 16);
+
+            lc |= phase_of(q.tail) << ENA_ETH_IO_TX_DESC_PHASE_SHIFT;
+            stl_le_p(e + k, lc);
+            stl_le_p(e + k + 8, (uint32_t)addr);
+            stl_le_p(e + k + 12, (ldl_le_p(e + k + 12) & 0xff000000u) |
+                                 ((addr >> 32) & 0xffff));
+        }
+        if (mode < 2) {
+            llq_write_entry(&t, &q, &l, e);
+        } else {
+            qtest_memwrite(t.qts, q.sq + (q.tail & (DEPTH - 1)) * 16, e, 16);
+            q.tail++;
+        }
+        if (g_rand_int_range(rnd, 0, 4) == 0) {
+            qena_writel(t.d, q.db, q.tail);
+        }
+        /* keep the socket drained so the back end never backs up */
+        while (recv(t.sock, junk, sizeof(junk), MSG_DONTWAIT) > 0) {
+            ;
+        }
+    }
+    qena_writel(t.d, q.db, q.tail);
+    g_assert_cmpint(qena_reset(t.d, ENA_REGS_RESET_NORMAL, 100 * MS), >=, 0);
+    qena_admin_init(t.d, true);
+    g_assert_cmpint(qena_get_feature(t.d, ENA_ADMIN_DEVICE_ATTRIBUTES, 0, 0,
+                                     0, &a, sizeof(a)), ==, ENA_ADMIN_SUCCESS);
+}
+
 /* A fresh CQ, and in @c a CREATE_SQ for a TX SQ in device placement. */
 static void llq_sq_cmd(IoTest *t, EnaAdminAqEntry *c)
 {
@@ -1260,6 +1327,15 @@ static void register_ena_io_test(void)
     qos_add_test("io/tx-llq-single", "ena", test_ena_tx_llq_single, &opts);
     qos_add_test("io/tx-llq-bad", "ena", test_ena_tx_llq_bad, &opts);
     qos_add_test("io/llq-admin", "ena", test_ena_llq_admin, &opts);
+    opts.arg = GINT_TO_POINTER(0);
+    qos_add_test("io/tx-llq-garbage-128", "ena", test_ena_tx_llq_garbage,
+                 &opts);
+    opts.arg = GINT_TO_POINTER(1);
+    qos_add_test("io/tx-llq-garbage-192", "ena", test_ena_tx_llq_garbage,
+                 &opts);
+    opts.arg = GINT_TO_POINTER(2);
+    qos_add_test("io/tx-garbage", "ena", test_ena_tx_llq_garbage, &opts);
+    opts.arg = NULL;
     qos_add_test("fault/tx-stall", "ena", test_ena_fault_tx_stall, &opts);
     qos_add_test("fault/tx-drop", "ena", test_ena_fault_tx_drop, &opts);
     qos_add_test("fault/rx", "ena", test_ena_fault_rx, &opts);
