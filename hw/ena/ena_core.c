@@ -197,6 +197,33 @@ static MemTxResult ena_dma_write(ENACore *core, uint64_t addr,
  * first, the phase word last, so a driver polling the phase never sees a
  * half-written entry.
  */
+/* @len bytes of @iov from byte @off on, straight into guest memory. */
+static MemTxResult ena_dma_write_iov(ENACore *core, uint64_t addr,
+                                     const struct iovec *iov, int iovcnt,
+                                     size_t off, size_t len)
+{
+    MemTxResult res = MEMTX_OK;
+
+    if (!ena_dma_ok(core, addr, len)) {
+        return MEMTX_DECODE_ERROR;
+    }
+    for (int i = 0; i < iovcnt && len; i++) {
+        size_t n;
+
+        if (off >= iov[i].iov_len) {
+            off -= iov[i].iov_len;
+            continue;
+        }
+        n = MIN(iov[i].iov_len - off, len);
+        res |= pci_dma_write(core->owner, addr,
+                             (uint8_t *)iov[i].iov_base + off, n);
+        addr += n;
+        len -= n;
+        off = 0;
+    }
+    return res;
+}
+
 static MemTxResult ena_write_entry(ENACore *core, uint64_t addr,
                                    const uint8_t *entry, size_t len,
                                    size_t phase_word_off)
@@ -2503,11 +2530,9 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
         uint32_t chunk = MIN(blen[i], size - off);
         uint64_t ba = le32_to_cpu(d[i].buff_addr_lo) |
                       ((uint64_t)le16_to_cpu(d[i].buff_addr_hi) << 32);
-        g_autofree uint8_t *tmp = g_malloc(chunk);
         uint32_t st = flags | ENA_ETH_IO_RX_CDESC_BUFFER_MASK;
 
-        iov_to_buf(iov, iovcnt, off, tmp, chunk);
-        if (ena_dma_write(core, ba, tmp, chunk)) {
+        if (ena_dma_write_iov(core, ba, iov, iovcnt, off, chunk)) {
             ENA_GUEST_ERR(ena_ub_rx_buf, "RX buffer 0x%" PRIx64 " len %u "
                           "cannot be written", ba, chunk);
         }
