@@ -73,36 +73,6 @@ static const MemoryRegionOps ena_mmio_ops = {
     },
 };
 
-static uint64_t ena_llq_read(void *opaque, hwaddr addr, unsigned size)
-{
-    ENAState *s = opaque;
-
-    return ena_core_llq_read(&s->core, addr, size);
-}
-
-static void ena_llq_write(void *opaque, hwaddr addr, uint64_t val,
-                          unsigned size)
-{
-    ENAState *s = opaque;
-
-    ena_core_llq_write(&s->core, addr, val, size);
-}
-
-/* LLQ device memory: descriptors and pushed headers, any width. */
-static const MemoryRegionOps ena_llq_ops = {
-    .read = ena_llq_read,
-    .write = ena_llq_write,
-    .endianness = DEVICE_LITTLE_ENDIAN,
-    .valid = {
-        .min_access_size = 1,
-        .max_access_size = 8,
-    },
-    .impl = {
-        .min_access_size = 1,
-        .max_access_size = 8,
-    },
-};
-
 static bool ena_nc_can_receive(NetClientState *nc)
 {
     ENAState *s = qemu_get_nic_opaque(nc);
@@ -248,8 +218,18 @@ static void ena_pci_realize(PCIDevice *pci_dev, Error **errp)
     pci_register_bar(pci_dev, ENA_REG_BAR, PCI_BASE_ADDRESS_SPACE_MEMORY,
                      &s->mmio);
     if (s->core.params.llq && s->core.params.llq_mem_bar) {
-        memory_region_init_io(&s->llq, OBJECT(s), &ena_llq_ops, s, "ena-llq",
-                              ena_core_llq_bar_size(&s->core.params));
+        /*
+         * Plain RAM: drivers fill entries with streams of 64-bit writes,
+         * which then cost no exit each; the device reads them only when
+         * the SQ doorbell rings. It migrates as a RAM block.
+         */
+        if (!memory_region_init_ram(&s->llq, OBJECT(s), "ena-llq",
+                                    ena_core_llq_bar_size(&s->core.params),
+                                    errp)) {
+            return;
+        }
+        s->core.llq_mem = memory_region_get_ram_ptr(&s->llq);
+        s->core.llq_mem_size = memory_region_size(&s->llq);
         pci_register_bar(pci_dev, ENA_MEM_BAR,
                          PCI_BASE_ADDRESS_SPACE_MEMORY |
                          PCI_BASE_ADDRESS_MEM_TYPE_64 |
@@ -285,6 +265,10 @@ static void ena_pci_uninit(PCIDevice *pci_dev)
     ENAState *s = ENA(pci_dev);
 
     ena_core_unrealize(&s->core);
+    if (s->core.llq_mem) {
+        vmstate_unregister_ram(&s->llq, DEVICE(pci_dev));
+        s->core.llq_mem = NULL;
+    }
     msix_unuse_all_vectors(pci_dev);
     msix_uninit_exclusive_bar(pci_dev);
     qemu_del_nic(s->nic);

@@ -548,9 +548,10 @@ static void ena_quiesce(ENACore *core)
     core->llq_entry_size = 0;
     core->llq_descs_before_hdr = 0;
     core->llq_stride = 0;
-    if (core->llq_mem) {
-        memset(core->llq_mem, 0, core->llq_mem_size);
-    }
+    /*
+     * BAR2 keeps its bytes: an SQ created later starts over at entry 0
+     * and the device reads only entries the driver rang in since.
+     */
     for (i = 0; i < ENA_MAX_MSIX_VECTORS; i++) {
         ENAVector *v = &core->vec[i];
         if (v->timer) {
@@ -2573,31 +2574,6 @@ uint32_t ena_core_llq_bar_size(const ENAParams *p)
     return pow2ceil((uint64_t)p->queues * ENA_LLQ_SQ_WINDOW);
 }
 
-/*
- * The driver copies entries in with 64-bit writes through a write-combining
- * mapping; any width lands. Nothing happens until the SQ doorbell.
- */
-void ena_core_llq_write(ENACore *core, hwaddr addr, uint64_t val,
-                        unsigned size)
-{
-    if (addr + size > core->llq_mem_size) {
-        ENA_GUEST_ERR(ena_ub_llq_access, "LLQ write at 0x%" PRIx64
-                      " size %u outside BAR2", (uint64_t)addr, size);
-        return;
-    }
-    stn_le_p(core->llq_mem + addr, size, val);
-}
-
-uint64_t ena_core_llq_read(ENACore *core, hwaddr addr, unsigned size)
-{
-    if (addr + size > core->llq_mem_size) {
-        ENA_GUEST_ERR(ena_ub_llq_access, "LLQ read at 0x%" PRIx64
-                      " size %u outside BAR2", (uint64_t)addr, size);
-        return 0;
-    }
-    return ldn_le_p(core->llq_mem + addr, size);
-}
-
 /* ---- life cycle ----------------------------------------------------- */
 
 void ena_core_realize(ENACore *core, PCIDevice *owner, NICState *nic,
@@ -2622,10 +2598,6 @@ void ena_core_realize(ENACore *core, PCIDevice *owner, NICState *nic,
                                           &core->vec_timer_ctx[i]);
     }
     net_rx_pkt_init(&core->rx_pkt);
-    if (core->params.llq && core->params.llq_mem_bar) {
-        core->llq_mem_size = ena_core_llq_bar_size(&core->params);
-        core->llq_mem = g_malloc0(core->llq_mem_size);
-    }
     ena_core_reset(core, ENA_RESET_POWER_ON);
     ena_fault_realize(core);
 }
@@ -2642,8 +2614,7 @@ void ena_core_unrealize(ENACore *core)
     }
     ena_fault_unrealize(core);
     net_rx_pkt_uninit(core->rx_pkt);
-    g_free(core->llq_mem);
-    core->llq_mem = NULL;
+
 }
 
 int ena_core_post_load(ENACore *core)
@@ -2788,14 +2759,15 @@ static const VMStateDescription vmstate_ena_host_info = {
     }
 };
 
+/* Until SET_FEATURE(LLQ), no LLQ SQ can exist and BAR2 means nothing. */
 static bool ena_llq_needed(void *opaque)
 {
     ENACore *core = opaque;
 
-    return core->llq_mem != NULL;
+    return core->llq_set;
 }
 
-/* Entries written but not yet rung in are part of the state. */
+/* (BAR2's contents migrate as a RAM block of their own.) */
 static const VMStateDescription vmstate_ena_llq = {
     .name = "ena-core/llq",
     .version_id = 1,
@@ -2807,7 +2779,6 @@ static const VMStateDescription vmstate_ena_llq = {
         VMSTATE_UINT8(llq_descs_before_hdr, ENACore),
         VMSTATE_UINT8(llq_stride, ENACore),
         VMSTATE_UINT32(llq_slots, ENACore),
-        VMSTATE_VBUFFER_UINT32(llq_mem, ENACore, 1, NULL, llq_mem_size),
         VMSTATE_END_OF_LIST()
     }
 };

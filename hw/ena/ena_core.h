@@ -207,7 +207,7 @@ typedef struct ENACore {
 
     ENAStats stats;
 
-    /* LLQ: BAR2 contents and the configuration SET_FEATURE(LLQ) chose */
+    /* LLQ: BAR2 (RAM, set up by ena.c) and what SET_FEATURE(LLQ) chose */
     uint8_t *llq_mem;
     uint32_t llq_mem_size;
     bool llq_set;
@@ -246,9 +246,6 @@ void ena_core_reset(ENACore *core, ENAResetKind kind);
 
 uint64_t ena_core_read(ENACore *core, hwaddr addr, unsigned size);
 void ena_core_write(ENACore *core, hwaddr addr, uint64_t val, unsigned size);
-uint64_t ena_core_llq_read(ENACore *core, hwaddr addr, unsigned size);
-void ena_core_llq_write(ENACore *core, hwaddr addr, uint64_t val,
-                        unsigned size);
 uint32_t ena_core_llq_bar_size(const ENAParams *p);
 
 bool ena_core_can_receive(ENACore *core);
