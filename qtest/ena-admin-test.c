@@ -32,13 +32,6 @@ static uint64_t alloc_zeroed(QEna *d, size_t size)
     return a;
 }
 
-static void addr48(EnaAddr48 *a, uint64_t addr)
-{
-    a->lo = cpu_to_le32((uint32_t)addr);
-    a->hi = cpu_to_le16(addr >> 32);
-    a->reserved = 0;
-}
-
 /* Device freshly reset and its admin queue set up as Linux does. */
 static void admin_up(QEna *d, bool polling)
 {
@@ -164,7 +157,7 @@ static void test_ena_admin_stale_bytes(void *obj, void *data,
     cq->cq_caps_2 = 2;
     cq->cq_depth = cpu_to_le16(256);
     cq->msix_vector = cpu_to_le32(1);
-    addr48(&cq->cq_ba, alloc_zeroed(d, 256 * 8));
+    qena_addr48(&cq->cq_ba, alloc_zeroed(d, 256 * 8));
     g_assert_cmpint(qena_admin_exec(d, &c, &r), ==, ENA_ADMIN_SUCCESS);
 }
 
@@ -383,7 +376,7 @@ static void test_ena_features_flat_ctrl_buf(void *obj, void *data,
 
     admin_up(d, true);
     c.ctrl.length = cpu_to_le32(512);
-    addr48(&c.ctrl.address, buf);
+    qena_addr48(&c.ctrl.address, buf);
     qtest_memset(qts_of(d), buf, 0xff, 512);
     g_assert_cmpint(qena_admin_exec(d, (EnaAdminAqEntry *)&c, &r), ==, 0);
     /* six zero counters written, the rest untouched */
@@ -408,7 +401,7 @@ static void test_ena_host_info(void *obj, void *data,
     admin_up(d, true);
     strcpy((char *)hi.os_dist_str, "6.12.95+deb12-amd64");
     qtest_memwrite(qts, page, &hi, sizeof(hi));
-    addr48(&h.os_info_ba, page);
+    qena_addr48(&h.os_info_ba, page);
     g_assert_cmpint(qena_set_feature(d, ENA_ADMIN_HOST_ATTR_CONFIG, &h,
                                      sizeof(h), 0, 0), ==, 0);
     g_assert_cmpint(qena_qom_get_uint(qts, "ena0", "guest-os-type"), ==,
@@ -419,20 +412,6 @@ static void test_ena_host_info(void *obj, void *data,
 
 /* ---- statistics ----------------------------------------------------- */
 
-static uint8_t get_stats(QEna *d, uint8_t type, uint64_t buf, uint32_t len,
-                         uint64_t metrics, EnaAdminAcqEntry *r)
-{
-    EnaAdminGetStatsCmd c = {
-        .aq_common.opcode = ENA_ADMIN_GET_STATS,
-        .type = type,
-        .requested_metrics = cpu_to_le64(metrics),
-    };
-
-    c.ctrl.length = cpu_to_le32(len);
-    addr48(&c.ctrl.address, buf);
-    return qena_admin_exec(d, (EnaAdminAqEntry *)&c, r);
-}
-
 static void test_ena_stats(void *obj, void *data, QGuestAllocator *alloc)
 {
     QEna *d = obj;
@@ -441,25 +420,26 @@ static void test_ena_stats(void *obj, void *data, QGuestAllocator *alloc)
     char text[64];
 
     admin_up(d, true);
-    g_assert_cmpint(get_stats(d, ENA_ADMIN_GET_STATS_TYPE_BASIC, 0, 0, 0, &r),
-                    ==, 0);
+    g_assert_cmpint(qena_get_stats(d, ENA_ADMIN_GET_STATS_TYPE_BASIC, 0, 0,
+                                   0, &r), ==, 0);
     g_assert_cmphex(r.data[0], ==, 0);      /* tx_bytes_low */
-    g_assert_cmpint(get_stats(d, ENA_ADMIN_GET_STATS_TYPE_ENI, 0, 0, 0, &r),
-                    ==, 0);
-    g_assert_cmpint(get_stats(d, ENA_ADMIN_GET_STATS_TYPE_ENA_SRD, 0, 0, 0,
-                              &r), ==, 0);
+    g_assert_cmpint(qena_get_stats(d, ENA_ADMIN_GET_STATS_TYPE_ENI, 0, 0, 0,
+                                   &r), ==, 0);
+    g_assert_cmpint(qena_get_stats(d, ENA_ADMIN_GET_STATS_TYPE_ENA_SRD, 0, 0,
+                                   0, &r), ==, 0);
     /* customer metrics, query form: the supported bitmap at byte 8 */
-    g_assert_cmpint(get_stats(d, ENA_ADMIN_GET_STATS_TYPE_CUSTOMER_METRICS, 0,
-                              0, 0x3f, &r), ==, 0);
+    g_assert_cmpint(qena_get_stats(d,
+                                   ENA_ADMIN_GET_STATS_TYPE_CUSTOMER_METRICS,
+                                   0, 0, 0x3f, &r), ==, 0);
     g_assert_cmphex(r.data[0], ==, 0x3f);
     /* extended: text into the buffer, NUL-terminated */
-    g_assert_cmpint(get_stats(d, ENA_ADMIN_GET_STATS_TYPE_EXTENDED, buf, 1024,
-                              0, &r), ==, 0);
+    g_assert_cmpint(qena_get_stats(d, ENA_ADMIN_GET_STATS_TYPE_EXTENDED, buf,
+                                   1024, 0, &r), ==, 0);
     qtest_memread(qts_of(d), buf, text, sizeof(text));
     g_assert_true(g_str_has_prefix(text, "tx_bytes 0\n"));
-    g_assert_cmpint(get_stats(d, ENA_ADMIN_GET_STATS_TYPE_EXTENDED, 0, 0, 0,
-                              &r), ==, ENA_ADMIN_MALFORMED_REQUEST);
-    g_assert_cmpint(get_stats(d, 9, 0, 0, 0, &r), ==,
+    g_assert_cmpint(qena_get_stats(d, ENA_ADMIN_GET_STATS_TYPE_EXTENDED, 0, 0,
+                                   0, &r), ==, ENA_ADMIN_MALFORMED_REQUEST);
+    g_assert_cmpint(qena_get_stats(d, 9, 0, 0, 0, &r), ==,
                     ENA_ADMIN_ILLEGAL_PARAMETER);
 }
 
@@ -570,7 +550,7 @@ static uint8_t create_cq(QEna *d, uint16_t depth, uint32_t vector,
     cq->cq_caps_2 = words;
     cq->cq_depth = cpu_to_le16(depth);
     cq->msix_vector = cpu_to_le32(vector);
-    addr48(&cq->cq_ba, ba);
+    qena_addr48(&cq->cq_ba, ba);
     st = qena_admin_exec(d, &c, &r);
     if (out) {
         memcpy(out, &r, sizeof(*out));
@@ -593,7 +573,7 @@ static uint8_t create_sq(QEna *d, uint8_t dir, uint16_t cq_idx,
     sq->sq_caps_3 = ENA_ADMIN_SQ_IS_PHYSICALLY_CONTIGUOUS_MASK;
     sq->cq_idx = cpu_to_le16(cq_idx);
     sq->sq_depth = cpu_to_le16(depth);
-    addr48(&sq->sq_ba, ba);
+    qena_addr48(&sq->sq_ba, ba);
     st = qena_admin_exec(d, &c, &r);
     if (out) {
         memcpy(out, &r, sizeof(*out));
@@ -824,7 +804,7 @@ static void test_ena_linux_probe(void *obj, void *data,
     g_assert_cmphex(val & ENA_REGS_DEV_STS_READY_MASK, !=, 0);
     qena_admin_init(d, true);
     /* 9: host info */
-    addr48(&host.os_info_ba, hpage);
+    qena_addr48(&host.os_info_ba, hpage);
     g_assert_cmpint(qena_set_feature(d, ENA_ADMIN_HOST_ATTR_CONFIG, &host,
                                      sizeof(host), 0, 0), ==, 0);
     /* 10: attributes */

@@ -45,13 +45,6 @@ static uint64_t zalloc(QEna *d, size_t size)
     return a;
 }
 
-static void addr48(EnaAddr48 *a, uint64_t addr)
-{
-    a->lo = cpu_to_le32((uint32_t)addr);
-    a->hi = cpu_to_le16(addr >> 32);
-    a->reserved = 0;
-}
-
 static void io_up(IoTest *t, QEna *d)
 {
     EnaAdminAenqConfigFeature a = { .enabled_groups = cpu_to_le32(1) };
@@ -87,7 +80,7 @@ static void io_queue_ex(IoTest *t, IoQueue *q, uint8_t dir, uint32_t vector,
     cq->cq_caps_2 = q->cq_entry / 4;
     cq->cq_depth = cpu_to_le16(DEPTH);
     cq->msix_vector = cpu_to_le32(vector);
-    addr48(&cq->cq_ba, q->cq);
+    qena_addr48(&cq->cq_ba, q->cq);
     g_assert_cmpint(qena_admin_exec(t->d, &c, &r), ==, 0);
     q->cq_idx = le16_to_cpu(cqr->cq_idx);
     q->unmask = le32_to_cpu(cqr->cq_interrupt_unmask_register_offset);
@@ -100,7 +93,7 @@ static void io_queue_ex(IoTest *t, IoQueue *q, uint8_t dir, uint32_t vector,
     sq->cq_idx = cpu_to_le16(q->cq_idx);
     sq->sq_depth = cpu_to_le16(DEPTH);
     if (placement == ENA_ADMIN_PLACEMENT_POLICY_HOST) {
-        addr48(&sq->sq_ba, q->sq);
+        qena_addr48(&sq->sq_ba, q->sq);
     }
     g_assert_cmpint(qena_admin_exec(t->d, &c, &r), ==, 0);
     q->sq_idx = le16_to_cpu(sqr->sq_idx);
@@ -380,14 +373,11 @@ static void test_ena_tx_csum(void *obj, void *data, QGuestAllocator *alloc)
 /* The device's TX drop counter (GET_STATS basic). */
 static uint64_t tx_drops(IoTest *t)
 {
-    EnaAdminGetStatsCmd c = {
-        .aq_common.opcode = ENA_ADMIN_GET_STATS,
-        .type = ENA_ADMIN_GET_STATS_TYPE_BASIC,
-    };
     EnaAdminAcqEntry r;
     EnaAdminBasicStats st;
 
-    g_assert_cmpint(qena_admin_exec(t->d, (EnaAdminAqEntry *)&c, &r), ==, 0);
+    g_assert_cmpint(qena_get_stats(t->d, ENA_ADMIN_GET_STATS_TYPE_BASIC, 0, 0,
+                                   0, &r), ==, 0);
     memcpy(&st, r.data, sizeof(st));
     return le32_to_cpu(st.tx_drops_low) |
            (uint64_t)le32_to_cpu(st.tx_drops_high) << 32;
@@ -879,6 +869,21 @@ typedef struct Llq {
 
 static const LlqCfg llq_linux = { 128, 2, ENA_ADMIN_MULTIPLE_DESCS_PER_ENTRY };
 
+/* SET_FEATURE(LLQ) with these enabled values; the status. */
+static uint8_t llq_set(IoTest *t, uint16_t hdr_loc, uint16_t size_ctrl,
+                       uint16_t before, uint16_t stride)
+{
+    EnaAdminLlqFeature f = {
+        .header_location_ctrl_enabled = cpu_to_le16(hdr_loc),
+        .entry_size_ctrl_enabled = cpu_to_le16(size_ctrl),
+        .desc_num_before_header_enabled = cpu_to_le16(before),
+        .descriptors_stride_ctrl_enabled = cpu_to_le16(stride),
+        .accel_flags = cpu_to_le16(3),      /* what Linux sends */
+    };
+
+    return qena_set_feature(t->d, ENA_ADMIN_LLQ, &f, sizeof(f), 0, 0);
+}
+
 /* GET and SET the LLQ feature, then create TX SQ + CQ in device placement */
 static void llq_up(IoTest *t, IoQueue *q, Llq *l, const LlqCfg *c)
 {
@@ -896,15 +901,9 @@ static void llq_up(IoTest *t, IoQueue *q, Llq *l, const LlqCfg *c)
     g_assert_cmphex(le16_to_cpu(f.descriptors_stride_ctrl_supported), ==,
                     0x3);
 
-    memset(&f, 0, sizeof(f));
-    f.header_location_ctrl_enabled = cpu_to_le16(ENA_ADMIN_INLINE_HEADER);
-    f.entry_size_ctrl_enabled = cpu_to_le16(c->entry == 128 ? 1 :
-                                            c->entry == 192 ? 2 : 4);
-    f.desc_num_before_header_enabled = cpu_to_le16(c->before);
-    f.descriptors_stride_ctrl_enabled = cpu_to_le16(c->stride);
-    f.accel_flags = cpu_to_le16(3);     /* what Linux sends */
-    g_assert_cmpint(qena_set_feature(t->d, ENA_ADMIN_LLQ, &f, sizeof(f), 0,
-                                     0), ==, ENA_ADMIN_SUCCESS);
+    g_assert_cmpint(llq_set(t, ENA_ADMIN_INLINE_HEADER,
+                            c->entry == 128 ? 1 : c->entry == 192 ? 2 : 4,
+                            c->before, c->stride), ==, ENA_ADMIN_SUCCESS);
     io_queue_ex(t, q, ENA_ADMIN_SQ_DIRECTION_TX, 1,
                 ENA_ADMIN_PLACEMENT_POLICY_DEV);
     l->c = *c;
@@ -1212,7 +1211,7 @@ static void llq_sq_cmd(IoTest *t, EnaAdminAqEntry *c)
     cq->aq_common.opcode = ENA_ADMIN_CREATE_CQ;
     cq->cq_caps_2 = 2;
     cq->cq_depth = cpu_to_le16(DEPTH);
-    addr48(&cq->cq_ba, zalloc(t->d, DEPTH * 8));
+    qena_addr48(&cq->cq_ba, zalloc(t->d, DEPTH * 8));
     g_assert_cmpint(qena_admin_exec(t->d, c, &r), ==, 0);
     memset(c, 0, sizeof(*c));
     sq->aq_common.opcode = ENA_ADMIN_CREATE_SQ;
@@ -1227,7 +1226,6 @@ static void test_ena_llq_admin(void *obj, void *data, QGuestAllocator *alloc)
 {
     IoTest t;
     IoQueue q;
-    EnaAdminLlqFeature f;
     EnaAdminAqEntry c = { 0 };
     EnaAdminAcqEntry r;
     EnaAdminCreateSqCmd *sq = (EnaAdminCreateSqCmd *)&c;
@@ -1243,14 +1241,8 @@ static void test_ena_llq_admin(void *obj, void *data, QGuestAllocator *alloc)
 
     io_up(&t, obj);
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-        memset(&f, 0, sizeof(f));
-        f.header_location_ctrl_enabled = cpu_to_le16(bad[i][0]);
-        f.entry_size_ctrl_enabled = cpu_to_le16(bad[i][1]);
-        f.desc_num_before_header_enabled = cpu_to_le16(bad[i][2]);
-        f.descriptors_stride_ctrl_enabled = cpu_to_le16(bad[i][3]);
-        g_assert_cmpint(qena_set_feature(t.d, ENA_ADMIN_LLQ, &f, sizeof(f),
-                                         0, 0), ==,
-                        ENA_ADMIN_ILLEGAL_PARAMETER);
+        g_assert_cmpint(llq_set(&t, bad[i][0], bad[i][1], bad[i][2],
+                                bad[i][3]), ==, ENA_ADMIN_ILLEGAL_PARAMETER);
     }
 
     /* device placement before SET LLQ, or for RX: refused */
@@ -1259,13 +1251,7 @@ static void test_ena_llq_admin(void *obj, void *data, QGuestAllocator *alloc)
                     ENA_ADMIN_ILLEGAL_PARAMETER);
 
     /* set up: TX works; RX, or deeper than max_llq_depth, does not */
-    memset(&f, 0, sizeof(f));
-    f.header_location_ctrl_enabled = cpu_to_le16(1);
-    f.entry_size_ctrl_enabled = cpu_to_le16(1);
-    f.desc_num_before_header_enabled = cpu_to_le16(2);
-    f.descriptors_stride_ctrl_enabled = cpu_to_le16(2);
-    g_assert_cmpint(qena_set_feature(t.d, ENA_ADMIN_LLQ, &f, sizeof(f), 0,
-                                     0), ==, 0);
+    g_assert_cmpint(llq_set(&t, 1, 1, 2, 2), ==, 0);
     sq->sq_identity = ENA_ADMIN_SQ_DIRECTION_RX << ENA_ADMIN_SQ_DIRECTION_SHIFT;
     g_assert_cmpint(qena_admin_exec(t.d, &c, &r), ==,
                     ENA_ADMIN_ILLEGAL_PARAMETER);
@@ -1277,8 +1263,7 @@ static void test_ena_llq_admin(void *obj, void *data, QGuestAllocator *alloc)
                 ENA_ADMIN_PLACEMENT_POLICY_DEV);
     g_assert_cmpint(q.llq_off % (1024 * 256), ==, 0);
     /* no re-negotiation under a live LLQ SQ */
-    g_assert_cmpint(qena_set_feature(t.d, ENA_ADMIN_LLQ, &f, sizeof(f), 0,
-                                     0), ==, ENA_ADMIN_RESOURCE_BUSY);
+    g_assert_cmpint(llq_set(&t, 1, 1, 2, 2), ==, ENA_ADMIN_RESOURCE_BUSY);
 
     /* a reset forgets the configuration */
     g_assert_cmpint(qena_reset(t.d, ENA_REGS_RESET_NORMAL, 100 * MS), >=, 0);

@@ -2177,8 +2177,10 @@ static void ena_tx_desc(ENACore *core, ENAIoSq *sq, const EnaEthIoTxDesc *d)
                               "%u", sq->pkt_req_id, ena_sq_idx(core, sq),
                               hlen, room);
                 sq->pkt_bad = true;
-            } else if (hlen) {
-                net_tx_pkt_add_raw_fragment(sq->tx_pkt, sq->llq_hdr, hlen);
+            } else if (hlen &&
+                       !net_tx_pkt_add_raw_fragment(sq->tx_pkt, sq->llq_hdr,
+                                                    hlen)) {
+                sq->pkt_bad = true;
             }
         }
     }

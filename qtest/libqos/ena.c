@@ -235,6 +235,13 @@ uint8_t qena_admin_exec(QEna *d, EnaAdminAqEntry *cmd,
     return resp->acq_common.status;
 }
 
+void qena_addr48(EnaAddr48 *a, uint64_t addr)
+{
+    a->lo = cpu_to_le32((uint32_t)addr);
+    a->hi = cpu_to_le16(addr >> 32);
+    a->reserved = 0;
+}
+
 static void qena_feature_cmd(EnaAdminGetSetFeatureCmd *c, uint8_t opcode,
                              uint8_t id, uint64_t buf, uint32_t buf_len)
 {
@@ -244,8 +251,7 @@ static void qena_feature_cmd(EnaAdminGetSetFeatureCmd *c, uint8_t opcode,
     if (buf) {
         c->aq_common.flags = ENA_ADMIN_AQ_COMMON_DESC_CTRL_DATA_INDIRECT_MASK;
         c->ctrl.length = cpu_to_le32(buf_len);
-        c->ctrl.address.lo = cpu_to_le32((uint32_t)buf);
-        c->ctrl.address.hi = cpu_to_le16(buf >> 32);
+        qena_addr48(&c->ctrl.address, buf);
     }
 }
 
@@ -277,6 +283,20 @@ uint8_t qena_set_feature(QEna *d, uint8_t id, const void *payload,
     g_assert_cmpint(len, <=, sizeof(c.payload));
     memcpy(c.payload, payload, len);
     return qena_admin_exec(d, (EnaAdminAqEntry *)&c, &r);
+}
+
+uint8_t qena_get_stats(QEna *d, uint8_t type, uint64_t buf, uint32_t len,
+                       uint64_t metrics, EnaAdminAcqEntry *r)
+{
+    EnaAdminGetStatsCmd c = {
+        .aq_common.opcode = ENA_ADMIN_GET_STATS,
+        .type = type,
+        .requested_metrics = cpu_to_le64(metrics),
+    };
+
+    c.ctrl.length = cpu_to_le32(len);
+    qena_addr48(&c.ctrl.address, buf);
+    return qena_admin_exec(d, (EnaAdminAqEntry *)&c, r);
 }
 
 bool qena_aenq_take(QEna *d, EnaAdminAenqEntry *e)

@@ -97,6 +97,11 @@ uint8_t qena_get_feature(QEna *d, uint8_t id, uint8_t version,
                          size_t out_len);
 uint8_t qena_set_feature(QEna *d, uint8_t id, const void *payload,
                          size_t len, uint64_t buf, uint32_t buf_len);
+/* GET_STATS of @type (control buffer @buf/@len, if any); the status. */
+uint8_t qena_get_stats(QEna *d, uint8_t type, uint64_t buf, uint32_t len,
+                       uint64_t metrics, EnaAdminAcqEntry *r);
+/* A 48-bit DMA address as the admin commands carry it. */
+void qena_addr48(EnaAddr48 *a, uint64_t addr);
 
 /* Take the next AENQ event if the device has written one. */
 bool qena_aenq_take(QEna *d, EnaAdminAenqEntry *e);
