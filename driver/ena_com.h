@@ -2,7 +2,7 @@
  * ENA reference driver: communication layer (registers, reset, admin, AENQ).
  *
  * Everything here knows the device's register and admin-queue protocol
- * (docs: ena-interface.md §2-§6) and nothing about an operating system:
+ * (docs/interface.md §2-§6) and nothing about an operating system:
  * readless register reads, the DEV_CTL reset handshake, the admin queue
  * in polling and interrupt mode, GET/SET_FEATURE, and AENQ dispatch.
  * Every wait is bounded in platform time and every failure is counted.

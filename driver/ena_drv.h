@@ -30,7 +30,7 @@
 /* host_info os_type: this driver is none of the OSes the ABI lists */
 #define ENA_DRV_HOST_OS_TYPE            0
 
-/* Linux defaults (ena-interface.md §9.2) */
+/* Linux defaults (docs/interface.md §9.2) */
 #define ENA_DRV_SERVICE_PERIOD_NS       ENA_NS_PER_SEC
 #define ENA_DRV_KEEP_ALIVE_TIMEOUT_NS   (6 * ENA_NS_PER_SEC)
 #define ENA_DRV_TX_TIMEOUT_NS           (5 * ENA_NS_PER_SEC)
@@ -153,7 +153,7 @@ typedef struct EnaDrv {
 void ena_drv_config_default(EnaDrvConfig *cfg);
 
 /*
- * Probe (ena-interface.md §8.1): readless setup, reset, version, DMA width,
+ * Probe (docs/interface.md §8.1): readless setup, reset, version, DMA width,
  * admin queue in polling mode, host attributes, device features, AENQ
  * groups, MSI-X and interrupt mode, then (cfg->bring_up) the IO queues.
  * Logs 5200 on success, 5208 on failure (with 5001/5005/5007 before it

@@ -3,7 +3,7 @@
  *
  * Host placement only (no LLQ) and no offloads, so every TX packet is a
  * chain of data descriptors and every RX buffer a single descriptor
- * (ena-interface.md §7). The queue structures are fixed-size: no
+ * (docs/interface.md §7). The queue structures are fixed-size: no
  * allocation beyond the DMA memory the platform hands out.
  *
  * SPDX-License-Identifier: MIT
@@ -21,7 +21,7 @@
 #define ENA_ETH_MAX_BUF_SIZE        65536
 /*
  * Must-be-zero bits in IO completions, checked when the device offers
- * capability CDESC_MBZ (ena-interface.md §7.4, §7.6). Not in ena_hw.h.
+ * capability CDESC_MBZ (docs/interface.md §7.4, §7.6). Not in ena_hw.h.
  */
 #define ENA_ETH_TX_CDESC_MBZ_MASK   0xc0u           /* flags byte 7:6 */
 #define ENA_ETH_RX_CDESC_MBZ_MASK   ((1u << 7) | (1u << 17))

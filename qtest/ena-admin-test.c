@@ -139,7 +139,7 @@ static void test_ena_admin_batch(void *obj, void *data,
 
 /*
  * Linux copies only the command's size into a slot; the rest holds stale
- * bytes of earlier commands (ena-interface.md §4.2).
+ * bytes of earlier commands (docs/interface.md §4.2).
  */
 static void test_ena_admin_stale_bytes(void *obj, void *data,
                                        QGuestAllocator *alloc)
@@ -758,7 +758,7 @@ static void test_ena_bad_reprogram(void *obj, void *data,
     qtest_qmp_assert_success(qts, "{'execute': 'query-status'}");
 }
 
-/* ---- the Linux probe sequence (ena-interface.md §8.1, §8.2) ---------- */
+/* ---- the Linux probe sequence (docs/interface.md §8.1, §8.2) ---------- */
 
 static void test_ena_linux_probe(void *obj, void *data,
                                  QGuestAllocator *alloc)
