@@ -121,6 +121,8 @@ static void ena_write_config(PCIDevice *dev, uint32_t addr, uint32_t val,
     ENAState *s = ENA(dev);
 
     pci_default_write_config(dev, addr, val, len);
+    /* FLR: vfio-pci resets the function this way when a process opens it */
+    pcie_cap_flr_write_config(dev, addr, val, len);
     if (range_covers_byte(addr, len, PCI_COMMAND) &&
         (dev->config[PCI_COMMAND] & PCI_COMMAND_MASTER)) {
         ena_core_start_recv(&s->core);

@@ -12,6 +12,8 @@
 #include "qemu/log.h"
 #include "qemu/iov.h"
 #include "qemu/host-utils.h"
+#include "qemu/rcu.h"
+#include "exec/memory.h"
 #include "hw/pci/msix.h"
 #include "migration/vmstate.h"
 #include "net/eth.h"
@@ -141,11 +143,18 @@ static inline int64_t ena_now(void)
     return qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
 }
 
+/* What became of an AENQ event */
+typedef enum {
+    ENA_AENQ_POSTED,
+    ENA_AENQ_SKIPPED,       /* group off, AENQ not set up, or full */
+    ENA_AENQ_DMA_FAILED,
+} ENAAenqResult;
+
+static ENAAenqResult ena_aenq_write(ENACore *core, uint16_t group,
+                                    uint16_t syndrome, const void *payload,
+                                    size_t len, bool irq, uint64_t *addr);
 static bool ena_aenq_post(ENACore *core, uint16_t group, uint16_t syndrome,
                           const void *payload, size_t len);
-static bool ena_aenq_post_ex(ENACore *core, uint16_t group,
-                             uint16_t syndrome, const void *payload,
-                             size_t len, bool irq);
 
 static inline int ena_sq_idx(ENACore *core, ENAIoSq *sq)
 {
@@ -155,6 +164,9 @@ static inline int ena_sq_idx(ENACore *core, ENAIoSq *sq)
 /*
  * A DMA failure on a ring means the device can no longer report anything
  * through it: latch DEV_STS.FATAL_ERROR (until reset) and stop processing.
+ * The bit goes up before the FATAL_ERROR event is tried, and that attempt
+ * never comes back here: an AENQ that cannot be written (outside RAM, on
+ * a BAR, an IOMMU mapping gone) ends in the latched bit, not in a loop.
  */
 static void ena_set_fatal(ENACore *core, const char *why, uint64_t addr)
 {
@@ -162,9 +174,8 @@ static void ena_set_fatal(ENACore *core, const char *why, uint64_t addr)
         return;
     }
     ENA_GUEST_ERR(ena_err_fatal, "%s at 0x%" PRIx64, why, addr);
-    /* the event first: nothing is posted once the bit is set */
-    ena_aenq_post(core, ENA_ADMIN_FATAL_ERROR, 0, NULL, 0);
     core->dev_sts |= ENA_REGS_DEV_STS_FATAL_ERROR_MASK;
+    ena_aenq_write(core, ENA_ADMIN_FATAL_ERROR, 0, NULL, 0, true, &addr);
 }
 
 static bool ena_dma_ok(ENACore *core, uint64_t addr, size_t len)
@@ -172,6 +183,36 @@ static bool ena_dma_ok(ENACore *core, uint64_t addr, size_t len)
     uint8_t width = core->params.dma_width;
 
     return addr != 0 && (width >= 64 || ((addr + len - 1) >> width) == 0);
+}
+
+/*
+ * Is [addr, addr + len) guest RAM as the device sees it, through the
+ * IOMMU if there is one and only with bus mastering on? TX fragments go
+ * to the net back end as host pointers: anything but RAM (a BAR, a hole)
+ * would be a bounce buffer filled by MMIO reads at map time.
+ */
+static bool ena_dma_is_ram(ENACore *core, uint64_t addr, size_t len)
+{
+    AddressSpace *as = pci_get_address_space(core->owner);
+
+    if (!ena_dma_ok(core, addr, len)) {
+        return false;
+    }
+    RCU_READ_LOCK_GUARD();
+    while (len) {
+        hwaddr xlat, plen = len;
+        MemoryRegion *mr = address_space_translate(as, addr, &xlat, &plen,
+                                                   false,
+                                                   MEMTXATTRS_UNSPECIFIED);
+
+        if (!memory_region_is_ram(mr) || memory_region_is_ram_device(mr) ||
+            !plen) {
+            return false;
+        }
+        addr += plen;
+        len -= MIN(len, plen);
+    }
+    return true;
 }
 
 static MemTxResult ena_dma_read(ENACore *core, uint64_t addr, void *buf,
@@ -355,35 +396,42 @@ static bool ena_aenq_ready(ENACore *core)
            ena_q_entry_size(core->aenq_caps) == ENA_ADMIN_ENTRY_SIZE;
 }
 
+static bool ena_aenq_post_ex(ENACore *core, uint16_t group,
+                             uint16_t syndrome, const void *payload,
+                             size_t len, bool irq);
+
 static bool ena_aenq_post(ENACore *core, uint16_t group, uint16_t syndrome,
                           const void *payload, size_t len)
 {
     return ena_aenq_post_ex(core, group, syndrome, payload, len, true);
 }
 
-static bool ena_aenq_post_ex(ENACore *core, uint16_t group,
-                             uint16_t syndrome, const void *payload,
-                             size_t len, bool irq)
+/*
+ * Write one event at the AENQ tail. Nothing here looks at or raises the
+ * fatal state: ena_set_fatal() uses it for its own event.
+ */
+static ENAAenqResult ena_aenq_write(ENACore *core, uint16_t group,
+                                    uint16_t syndrome, const void *payload,
+                                    size_t len, bool irq, uint64_t *addr)
 {
     EnaAdminAenqEntry e;
     uint16_t depth = ena_q_depth(core->aenq_caps);
     uint16_t free_from = core->aenq_head_db - depth;
-    uint64_t addr;
     uint64_t ts = ena_now() / SCALE_MS;
 
     if (!(core->aenq_groups & BIT(group))) {
         trace_ena_aenq_disabled(group, syndrome);
-        return false;
+        return ENA_AENQ_SKIPPED;
     }
-    if (!ena_aenq_ready(core) || ena_fatal(core)) {
+    if (!ena_aenq_ready(core)) {
         trace_ena_aenq_not_ready(group, syndrome);
-        return false;
+        return ENA_AENQ_SKIPPED;
     }
     if ((uint16_t)(core->aenq_tail - free_from) >= depth) {
         core->aenq_dropped++;
         trace_ena_aenq_full(group, syndrome, core->aenq_tail,
                             core->aenq_head_db);
-        return false;
+        return ENA_AENQ_SKIPPED;
     }
 
     memset(&e, 0, sizeof(e));
@@ -396,20 +444,41 @@ static bool ena_aenq_post_ex(ENACore *core, uint16_t group,
         memcpy(e.inline_data_w4, payload,
                MIN(len, sizeof(e.inline_data_w4)));
     }
-    addr = core->aenq_base +
-           (uint64_t)(core->aenq_tail & (depth - 1)) * ENA_ADMIN_ENTRY_SIZE;
+    *addr = core->aenq_base +
+            (uint64_t)(core->aenq_tail & (depth - 1)) * ENA_ADMIN_ENTRY_SIZE;
     /* the phase is in byte 4: write bytes 8.. first, then the header */
-    if (ena_dma_write(core, addr + 8, (uint8_t *)&e + 8, sizeof(e) - 8) ||
-        ena_dma_write(core, addr, &e, 8)) {
-        ena_set_fatal(core, "AENQ write failed", addr);
-        return false;
+    if (ena_dma_write(core, *addr + 8, (uint8_t *)&e + 8, sizeof(e) - 8) ||
+        ena_dma_write(core, *addr, &e, 8)) {
+        trace_ena_err_aenq_dma(group, *addr);
+        return ENA_AENQ_DMA_FAILED;
     }
     trace_ena_aenq_post(group, syndrome, core->aenq_tail);
     core->aenq_tail++;
     if (irq) {
         ena_mgmt_irq(core, false);
     }
-    return true;
+    return ENA_AENQ_POSTED;
+}
+
+static bool ena_aenq_post_ex(ENACore *core, uint16_t group,
+                             uint16_t syndrome, const void *payload,
+                             size_t len, bool irq)
+{
+    uint64_t addr = 0;
+
+    if (ena_fatal(core)) {
+        trace_ena_aenq_not_ready(group, syndrome);
+        return false;
+    }
+    switch (ena_aenq_write(core, group, syndrome, payload, len, irq, &addr)) {
+    case ENA_AENQ_POSTED:
+        return true;
+    case ENA_AENQ_DMA_FAILED:
+        ena_set_fatal(core, "AENQ write failed", addr);
+        return false;
+    default:
+        return false;
+    }
 }
 
 /* The link as the driver sees it: the back end's, unless a fault took it. */
@@ -1088,6 +1157,7 @@ static uint8_t ena_cmd_create_cq(ENACore *core, const EnaAdminAqEntry *cmd,
     uint32_t vector;
     uint8_t words;
     uint64_t ba;
+    bool irq;
     int idx;
 
     memcpy(&c, cmd, sizeof(c));
@@ -1106,8 +1176,14 @@ static uint8_t ena_cmd_create_cq(ENACore *core, const EnaAdminAqEntry *cmd,
                       words);
         return ENA_ADMIN_ILLEGAL_PARAMETER;
     }
-    if ((c.cq_caps_1 & ENA_ADMIN_AQ_CREATE_CQ_CMD_INTERRUPT_MODE_ENABLED_MASK)
-        && (vector == 0 || vector >= core->nr_vectors)) {
+    /*
+     * Polling drivers (DPDK) keep interrupt mode set and pass vector
+     * 0xffffffff for "none": such a CQ is written but never signals.
+     */
+    irq = (c.cq_caps_1 &
+           ENA_ADMIN_AQ_CREATE_CQ_CMD_INTERRUPT_MODE_ENABLED_MASK) &&
+          vector != ENA_ADMIN_CQ_NO_MSIX_VECTOR;
+    if (irq && (vector == 0 || vector >= core->nr_vectors)) {
         ENA_GUEST_ERR(ena_ub_cq_vector, "CREATE_CQ MSI-X vector %u not in "
                       "[1, %u)", vector, core->nr_vectors);
         return ENA_ADMIN_ILLEGAL_PARAMETER;
@@ -1126,9 +1202,7 @@ static uint8_t ena_cmd_create_cq(ENACore *core, const EnaAdminAqEntry *cmd,
         .valid = true,
         .entry_size = words * 4,
         .depth = depth,
-        .vector = (c.cq_caps_1 &
-                   ENA_ADMIN_AQ_CREATE_CQ_CMD_INTERRUPT_MODE_ENABLED_MASK) ?
-                  vector : UINT16_MAX,
+        .vector = irq ? vector : ENA_CQ_NO_IRQ,
         .ba = ba,
     };
     r->cq_idx = cpu_to_le16(idx);
@@ -1567,18 +1641,18 @@ static uint8_t ena_feat_get(ENACore *core, ENAFeatCtx *f, uint8_t id)
     return ENA_ADMIN_SUCCESS;
 }
 
-static void ena_host_info_read(ENACore *core, uint64_t addr)
+static uint8_t ena_host_info_read(ENACore *core, uint64_t addr)
 {
     EnaAdminHostInfo hi;
     ENAHostInfo *h = &core->host_info;
 
     if (!addr) {
-        return;
+        return ENA_ADMIN_SUCCESS;
     }
     if (ena_dma_read(core, addr, &hi, sizeof(hi))) {
         ENA_GUEST_ERR(ena_ub_host_info, "host info read at 0x%" PRIx64
                       " failed", addr);
-        return;
+        return ENA_ADMIN_MALFORMED_REQUEST;
     }
     h->os_type = le32_to_cpu(hi.os_type);
     h->driver_version = le32_to_cpu(hi.driver_version);
@@ -1590,6 +1664,7 @@ static void ena_host_info_read(ENACore *core, uint64_t addr)
     trace_ena_host_info(h->os_type, h->driver_version,
                         (const char *)h->os_dist_str,
                         (const char *)h->kernel_ver_str);
+    return ENA_ADMIN_SUCCESS;
 }
 
 static uint8_t ena_feat_set(ENACore *core, ENAFeatCtx *f, uint8_t id)
@@ -1748,8 +1823,7 @@ static uint8_t ena_feat_set(ENACore *core, ENAFeatCtx *f, uint8_t id)
         EnaAdminHostAttrFeature h;
 
         memcpy(&h, in, sizeof(h));
-        ena_host_info_read(core, ena_addr48(&h.os_info_ba));
-        break;
+        return ena_host_info_read(core, ena_addr48(&h.os_info_ba));
     }
     default:
         /* supported but GET-only */
@@ -2195,7 +2269,7 @@ static void ena_tx_desc(ENACore *core, ENAIoSq *sq, const EnaEthIoTxDesc *d)
         }
         sq->pkt_bad = true;
     } else if (len && !sq->pkt_bad) {
-        if (!ena_dma_ok(core, buf, len) ||
+        if (!ena_dma_is_ram(core, buf, len) ||
             !net_tx_pkt_add_raw_fragment_pci(sq->tx_pkt, core->owner,
                                              buf, len)) {
             ENA_GUEST_ERR(ena_ub_tx_buf, "TX buffer 0x%" PRIx64 " len %u "
@@ -2314,7 +2388,7 @@ static void ena_tx_process(ENACore *core, ENAIoSq *sq)
     } else {
         ena_tx_process_host(core, sq);
     }
-    if (cq->tail != completed && cq->vector != UINT16_MAX) {
+    if (cq->tail != completed && cq->vector != ENA_CQ_NO_IRQ) {
         ena_io_irq(core, cq->vector, false);
     }
 }
@@ -2536,8 +2610,12 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
         uint32_t st = flags | ENA_ETH_IO_RX_CDESC_BUFFER_MASK;
 
         if (ena_dma_write_iov(core, ba, iov, iovcnt, off, chunk)) {
+            /* as for a ring: the device cannot go on writing blind */
             ENA_GUEST_ERR(ena_ub_rx_buf, "RX buffer 0x%" PRIx64 " len %u "
                           "cannot be written", ba, chunk);
+            core->stats.rx_drops++;
+            ena_set_fatal(core, "RX buffer write failed", ba);
+            return size;
         }
         off += chunk;
         if (i == 0) {
@@ -2563,7 +2641,7 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
     core->stats.rx_pkts++;
     core->stats.rx_bytes += size;
     trace_ena_rx_packet(ena_sq_idx(core, sq), size, n, hash);
-    if (cq->vector != UINT16_MAX) {
+    if (cq->vector != ENA_CQ_NO_IRQ) {
         ena_io_irq(core, cq->vector, true);
     }
     return size;

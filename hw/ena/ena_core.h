@@ -88,11 +88,13 @@ typedef struct ENAVectorTimerCtx {
     uint32_t vector;
 } ENAVectorTimerCtx;
 
+#define ENA_CQ_NO_IRQ   UINT16_MAX
+
 typedef struct ENAIoCq {
     bool valid;
     uint8_t entry_size;         /* bytes */
     uint16_t depth;
-    uint16_t vector;
+    uint16_t vector;            /* ENA_CQ_NO_IRQ: polled */
     uint16_t tail;              /* free-running producer count */
     uint64_t ba;
 } ENAIoCq;

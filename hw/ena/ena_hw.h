@@ -4,7 +4,7 @@
  * driver and the tests; freestanding (stdint/stdbool only).
  *
  * Names follow the ENA drivers' (ENA_REGS_*, ENA_ADMIN_*) so that readers
- * can cross-check; the layout facts are from docs/ena-interface.md.
+ * can cross-check; the layout facts are from docs/interface.md.
  * All multi-byte fields are little-endian.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later OR MIT
@@ -270,6 +270,8 @@ ENA_CHECK_SIZE(EnaAdminAcqEntry, 64);
 /* CREATE_CQ */
 #define ENA_ADMIN_AQ_CREATE_CQ_CMD_INTERRUPT_MODE_ENABLED_MASK  0x20u
 #define ENA_ADMIN_AQ_CREATE_CQ_CMD_CQ_ENTRY_SIZE_WORDS_MASK     0x1fu
+/* msix_vector of a CQ that is polled (DPDK), interrupt mode set or not */
+#define ENA_ADMIN_CQ_NO_MSIX_VECTOR     0xffffffffu
 
 typedef struct EnaAdminCreateCqCmd {
     EnaAdminAqCommon aq_common;

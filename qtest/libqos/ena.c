@@ -350,16 +350,20 @@ static void qena_destructor(QOSGraphObject *obj)
     }
 }
 
-static void *qena_create(void *pci_bus, QGuestAllocator *alloc, void *addr)
+void qena_init(QEna *d, QPCIBus *bus, QPCIAddress *addr,
+               QGuestAllocator *alloc)
 {
-    QEna *d = g_new0(QEna, 1);
-    QPCIBus *bus = pci_bus;
-
     qpci_device_init(&d->dev, bus, addr);
     d->bar = qpci_iomap(&d->dev, ENA_REG_BAR, NULL);
     d->alloc = alloc;
     d->resp = guest_alloc(alloc, 8);
+}
 
+static void *qena_create(void *pci_bus, QGuestAllocator *alloc, void *addr)
+{
+    QEna *d = g_new0(QEna, 1);
+
+    qena_init(d, pci_bus, addr, alloc);
     d->obj.get_driver = qena_get_driver;
     d->obj.start_hw = qena_start_hw;
     d->obj.destructor = qena_destructor;

@@ -20,7 +20,7 @@ typedef struct QEna {
     uint64_t resp;              /* readless response buffer */
     uint16_t read_seq;
 
-    /* admin rings, as ena-interface.md §4.1 (32/32/16 entries of 64 B) */
+    /* admin rings, as docs/interface.md §4.1 (32/32/16 entries of 64 B) */
     uint64_t aq, acq, aenq;
     uint16_t aq_tail;           /* free-running */
     uint16_t acq_head;
@@ -33,6 +33,13 @@ typedef struct QEna {
 #define QENA_AQ_DEPTH       32
 #define QENA_AENQ_DEPTH     16
 #define QENA_ADMIN_TIMEOUT_NS  (1000 * 1000 * 1000)
+
+/*
+ * Set up @d for the ena function at @addr, for tests that start QEMU
+ * themselves rather than through the qos graph (q35 with an IOMMU ...).
+ */
+void qena_init(QEna *d, QPCIBus *bus, QPCIAddress *addr,
+               QGuestAllocator *alloc);
 
 uint32_t qena_readl(QEna *d, uint32_t off);
 void qena_writel(QEna *d, uint32_t off, uint32_t val);
