@@ -19,7 +19,7 @@
  *   depth=N        ring entries (1024, Linux's: room to halve them when
  *                  the device has no resources)
  *
- * Output on COM1, one record per line (scripts/ena_scenario_guest.py):
+ * Output on COM1, one record per line (scripts/enascn/targets/guest.py):
  *   PCI ..., PROBE ..., PRE-READY ...   what bring-up found
  *   READY <ns>                      logical time of scenario time 0
  *   LATE <ns>                       bring-up ended after ready=

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-# Minimal QMP client for the Linux-guest tests: qom-get/qom-set/HMP/raw commands on a running QEMU.
+# QMP from the shell for the Linux-guest tests: qom-get/qom-set/HMP/raw commands
+# on a running QEMU, through the project's client (scripts/enascn/qmp.py).
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Usage:
   qmp.py [--wait SECS] SOCKET qom-get PATH PROPERTY
@@ -16,56 +17,11 @@ connection for that long (default 10 s), for a QEMU that is still starting.
 Several commands can be chained with ';;' as an argument between them.
 """
 import json
-import socket
+import os
 import sys
-import time
 
-
-class QMPError(Exception):
-    pass
-
-
-class QMP:
-    def __init__(self, path, wait=10.0):
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                self.sock.connect(path)
-                break
-            except OSError:
-                self.sock.close()
-                if time.monotonic() >= deadline:
-                    raise
-                time.sleep(0.1)
-        self.file = self.sock.makefile('rwb')
-        greeting = self._read()
-        if 'QMP' not in greeting:
-            raise QMPError('no QMP greeting: %r' % greeting)
-        self.execute('qmp_capabilities')
-
-    def _read(self):
-        line = self.file.readline()
-        if not line:
-            raise QMPError('QMP connection closed')
-        return json.loads(line)
-
-    def execute(self, cmd, args=None):
-        msg = {'execute': cmd}
-        if args:
-            msg['arguments'] = args
-        self.file.write(json.dumps(msg).encode() + b'\n')
-        self.file.flush()
-        while True:
-            resp = self._read()
-            if 'return' in resp:
-                return resp['return']
-            if 'error' in resp:
-                raise QMPError('%s: %s' % (cmd, resp['error'].get('desc', resp)))
-            # an asynchronous event: skip it
-
-    def close(self):
-        self.sock.close()
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from enascn.qmp import QMP, QMPError  # noqa: E402
 
 
 def json_or_str(text):
@@ -95,7 +51,8 @@ def run_one(qmp, argv):
         msg = json.loads(argv[1])
         return qmp.execute(msg['execute'], msg.get('arguments'))
     if len(argv) in (1, 2) and cmd not in ('qom-get', 'qom-set', 'hmp', 'raw'):
-        return qmp.execute(cmd, json.loads(argv[1]) if len(argv) == 2 else None)
+        return qmp.execute(cmd,
+                           json.loads(argv[1]) if len(argv) == 2 else None)
     raise SystemExit(__doc__)
 
 
@@ -114,7 +71,7 @@ def main(argv):
         else:
             cmds[-1].append(a)
     try:
-        qmp = QMP(path, wait)
+        qmp = QMP(path, wait=wait)
         for c in cmds:
             if not c:
                 continue

@@ -1,49 +1,49 @@
-#!/usr/bin/python3
-# ena-scenario's 'guest' target: the reference driver as a bare-metal guest.
+# The guest target: the reference driver as a bare-metal guest.
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""usage: ena_scenario_guest.py --determinism [--runs N] [-v] SCENARIO...
-       ena_scenario_guest.py [-v] SCENARIO...
-
-run_guest(sc, verbose) is what build/ena-scenario --target guest calls.
-This command line runs scenarios on the guest target and prints what the
-guest printed (the second form), or runs each scenario N times (default 2)
-and checks that the guest's EVENT lines, virtual timestamps included, are
-identical every time (exit 0), else prints the difference (exit 1).
-
-How a run goes (driver/baremetal/README.md has the guest's side): QEMU
-boots ena-baremetal.elf (in build/, or build/driver/baremetal/) under
--icount shift=0,sleep=off, so virtual time depends only on what the guest
-executes. The NIC is on QEMU's user network (slirp), which reflects the
-guest's pings synchronously. QEMU starts paused (-S). The guest's clock is QEMU's virtual clock and its
-scenario time 0 is a fixed virtual instant (READY_NS), so the runner sets
-every timed action before the guest runs, as a fault rule with after= in
-virtual time: 'at T: fault P R' becomes fault-P=R:after=(READY_NS + T);
-a later 'none' on the same point becomes for= on it; 'link down' / 'link
-up' become fault-link=down:after=...:for=.... What a rule cannot say
-(device_del, a second rule on one point) is done while the guest has
-paused itself through pvpanic (-action panic=pause) at that scenario
-time. At the end of the story the guest pauses once more while the
-runner reads the device properties. Its serial log (a file) carries
+"""QEMU boots ena-baremetal.elf (in build/, or build/driver/baremetal/)
+under -icount shift=0,sleep=off, so virtual time depends only on what the
+guest executes (driver/baremetal/README.md has the guest's side). The NIC
+is on QEMU's user network (slirp), which reflects the guest's pings
+synchronously. QEMU starts paused (-S). The guest's clock is QEMU's
+virtual clock and its scenario time 0 is a fixed virtual instant
+(READY_NS), so every timed action is set before the guest runs, as a
+fault rule with after= in virtual time: 'at T: fault P R' becomes
+fault-P=R:after=(READY_NS + T); a later 'none' on the same point becomes
+for= on it; 'link down' / 'link up' become fault-link=down:after=...:for=.
+What a rule cannot say (device_del, a second rule on one point) is done
+while the guest has paused itself through pvpanic (-action panic=pause)
+at that scenario time. At the end of the story the guest pauses once more
+while the device properties are read. Its serial log (a file) carries
 EVENT/TRAFFIC lines; isa-debug-exit ends QEMU.
+
+As a program (python3 -m enascn.targets.guest, with scripts/ on
+PYTHONPATH) it runs scenarios on this target and prints what the guest
+printed, or with --determinism runs each N times (default 2) and checks
+that the guest's EVENT lines, virtual timestamps included, are identical
+(exit 0), else prints the difference (exit 1).
 """
 
 import argparse
 import difflib
-import importlib.util
 import json
 import os
-import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILD = os.environ.get('ENA_BUILD', os.path.join(REPO, 'build'))
-NS = 1000000000
+from .. import paths
+from ..model import NS, Result, ScenarioError, parse, rule_time_ns
+from ..qmp import QMP, QMPError
+
+NAME = 'guest'
+ORDER = 20
+CANNOT_CHECK = {
+    'log': 'kernel log lines are checked on the linux target',
+    'no-log': 'kernel log lines are checked on the linux target',
+}
 ICOUNT = 'shift=0,sleep=off'
 # the virtual instant of scenario time 0 (the guest's ready=)
 READY_NS = NS
@@ -53,104 +53,20 @@ DEVICE_ID = 'ena0'
 QOM = '/machine/peripheral/' + DEVICE_ID
 
 
-def find_image():
-    for p in (os.path.join(BUILD, 'ena-baremetal.elf'),
-              os.path.join(BUILD, 'driver', 'baremetal',
-                           'ena-baremetal.elf')):
-        if os.path.exists(p):
-            return p
+def variants(sc, kernel):
+    return [None]
+
+
+def skip(sc, kernel):
     return None
 
 
-class QMPError(Exception):
-    pass
-
-
-class QMP:
-    """A QMP client that keeps the asynchronous events it reads."""
-
-    def __init__(self, path, proc, wait=30.0):
-        deadline = time.monotonic() + wait
-        while True:
-            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                self.sock.connect(path)
-                break
-            except OSError:
-                self.sock.close()
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise QMPError('cannot connect to QMP at %s' % path)
-                time.sleep(0.05)
-        self.buf = b''
-        self.events = []
-        if 'QMP' not in self._read(30):
-            raise QMPError('no QMP greeting')
-        self.execute('qmp_capabilities')
-
-    def _read(self, timeout):
-        while b'\n' not in self.buf:
-            self.sock.settimeout(timeout)
-            try:
-                data = self.sock.recv(65536)
-            except socket.timeout:
-                return None
-            except OSError as e:
-                raise QMPError('QMP connection lost: %s' % e)
-            if not data:
-                raise QMPError('QMP connection closed')
-            self.buf += data
-        line, self.buf = self.buf.split(b'\n', 1)
-        return json.loads(line)
-
-    def execute(self, cmd, args=None):
-        msg = {'execute': cmd}
-        if args is not None:
-            msg['arguments'] = args
-        try:
-            self.sock.sendall(json.dumps(msg).encode() + b'\n')
-        except OSError as e:
-            raise QMPError('%s: QMP connection lost: %s' % (cmd, e))
-        while True:
-            resp = self._read(60)
-            if resp is None:
-                raise QMPError('%s: no answer' % cmd)
-            if 'return' in resp:
-                return resp['return']
-            if 'error' in resp:
-                raise QMPError('%s: %s' % (cmd, resp['error'].get('desc')))
-            self.events.append(resp)
-
-    def wait_event(self, names, timeout):
-        """The next event named in @names, or None after @timeout s."""
-        deadline = time.monotonic() + timeout
-        while True:
-            for i, ev in enumerate(self.events):
-                if ev.get('event') in names:
-                    return self.events.pop(i)
-            self.events.clear()
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return None
-            ev = self._read(left)
-            if ev is not None and 'event' in ev:
-                self.events.append(ev)
-
-    def close(self):
-        self.sock.close()
-
-
-def props_wanted(sc):
-    props = {e.args[0] for e in sc.expects if e.kind == 'device'}
-    return sorted(props | {'reset-count', 'reset-reasons'})
-
-
-def rule_time_ns(text):
-    """A time of a fault rule (docs/faults.md): 5s 200ms 50us 7ns; ms."""
-    m = re.fullmatch(r'(\d+)(ns|us|ms|s)?', text)
-    if not m:
-        return None
-    mul = {'ns': 1, 'us': 1000, 'ms': 1000000, 's': NS, None: 1000000}
-    return int(m.group(1)) * mul[m.group(2)]
+def find_image():
+    for p in (paths.build('ena-baremetal.elf'),
+              paths.build('driver', 'baremetal', 'ena-baremetal.elf')):
+        if os.path.exists(p):
+            return p
+    return None
 
 
 def timed_rule(rule, start_ns, end_ns, point):
@@ -217,7 +133,7 @@ def plan(sc, ready_ns):
             r = timed_rule(cur[1], cur[2], cur[3], point)
             if r is None:
                 notes.append('%s never acts (cleared at once)' %
-                             describe(cur[0]))
+                             cur[0].describe())
             else:
                 presets['fault-' + point] = r
     return presets, paused, notes
@@ -233,7 +149,7 @@ def guest_cmdline(sc, times, ready_ns, verbose):
 
 
 def qemu_command(sc, image, work, times, ready_ns, verbose):
-    qemu = os.path.join(BUILD, 'qemu-system-x86_64')
+    qemu = paths.qemu_binary()
     dev = ['ena', 'id=' + DEVICE_ID, 'netdev=n0', 'addr=4']
     dev += [p.replace(',', ',,') for p in sc.device]
     return [qemu, '-M', 'pc', '-m', '256', '-nodefaults', '-no-user-config',
@@ -266,12 +182,6 @@ def apply_action(qmp, a):
                                 'value': a.rule})
 
 
-def describe(a):
-    if hasattr(a, 'describe'):
-        return a.describe()
-    return '%s %s %s' % (a.kind, a.point, a.rule)
-
-
 def run_qemu(sc, verbose, work, ready_ns=READY_NS):
     """Boot the guest and play the scenario; returns (out dict, serial)."""
     out = {'timeline': [], 'props': {}, 'notes': [], 'pauses': 0,
@@ -279,14 +189,14 @@ def run_qemu(sc, verbose, work, ready_ns=READY_NS):
     image = find_image()
     if not image:
         out['notes'].append('ena-baremetal.elf is not built (meson compile '
-                            '-C %s)' % BUILD)
+                            '-C %s)' % paths.BUILD)
         return out, None
     presets, paused, notes = plan(sc, ready_ns)
     out['notes'] += notes
     times = sorted(paused)
     for a in sc.actions:
         if not any(a in acts for acts in paused.values()):
-            out['timeline'].append((a.t, 'inject', describe(a)))
+            out['timeline'].append((a.t, 'inject', a.describe()))
     cmd = qemu_command(sc, image, work, times, ready_ns, verbose)
     with open(os.path.join(work, 'cmdline'), 'w') as f:
         f.write(' '.join(shlex.quote(c) for c in cmd) + '\n')
@@ -301,7 +211,8 @@ def run_qemu(sc, verbose, work, ready_ns=READY_NS):
     t0 = time.monotonic()
     qmp = None
     try:
-        qmp = QMP(os.path.join(work, 'qmp.sock'), proc)
+        qmp = QMP(os.path.join(work, 'qmp.sock'), wait=30.0,
+                  alive=lambda: proc.poll() is None)
         for prop, rule in sorted(presets.items()):
             try:
                 qmp.execute('qom-set', {'path': QOM, 'property': prop,
@@ -328,13 +239,13 @@ def run_qemu(sc, verbose, work, ready_ns=READY_NS):
                 for a in paused[times[pause]]:
                     try:
                         apply_action(qmp, a)
-                        what = describe(a)
+                        what = a.describe()
                     except QMPError as e:
-                        what = '%s: FAILED: %s' % (describe(a), e)
+                        what = '%s: FAILED: %s' % (a.describe(), e)
                         out['notes'].append(what)
                     out['timeline'].append((a.t, 'inject', what))
             else:
-                for p in props_wanted(sc):
+                for p in sc.props_wanted():
                     try:
                         out['props'][p] = qmp.execute('qom-get', {
                             'path': QOM, 'property': p})
@@ -372,7 +283,7 @@ def run_qemu(sc, verbose, work, ready_ns=READY_NS):
 
 
 def parse_serial(serial, res):
-    """EVENT/LOG/TRAFFIC lines of the guest into the result dict."""
+    """EVENT/LOG/TRAFFIC lines of the guest into Result @res."""
     ready = None
     for line in serial.splitlines():
         w = line.split(None, 4)
@@ -382,23 +293,23 @@ def parse_serial(serial, res):
             ready = int(w[1])
         elif w[0] == 'EVENT' and len(w) >= 4:
             reason = None if w[3] == '-' else w[3]
-            res['events'].append((int(w[2]), reason))
-            res['timeline'].append((int(w[1]) / NS, 'driver',
-                                    ' '.join(w[2:])))
+            res.events.append((int(w[2]), reason))
+            res.timeline.append((int(w[1]) / NS, 'driver',
+                                 ' '.join(w[2:])))
         elif w[0] == 'LOG' and len(w) >= 4:
             text = line.split(None, 3)[3]
-            res['log'].append(text)
+            res.log.append(text)
             if w[2] == 'err' and ready is not None:
-                res['timeline'].append(((int(w[1]) - ready) / NS, 'log',
-                                        text))
+                res.timeline.append(((int(w[1]) - ready) / NS, 'log',
+                                     text))
         elif w[0] == 'UNPLUGGED' and len(w) == 2:
-            res['timeline'].append((int(w[1]) / NS, 'guest',
-                                    'the device is gone (ejected)'))
+            res.timeline.append((int(w[1]) / NS, 'guest',
+                                 'the device is gone (ejected)'))
         elif w[0] == 'TRAFFIC' and len(w) == 2:
-            res['traffic'] = w[1]
+            res.traffic = w[1]
         elif w[0] in ('TRAFFIC-ROUNDS', 'PRE-READY', 'NOTE', 'WARNING',
                       'EXCEPTION', 'PROBE', 'RECOVER'):
-            res['notes'].append('guest: ' + line.strip())
+            res.notes.append('guest: ' + line.strip())
     return ready
 
 
@@ -411,12 +322,10 @@ def late_ready(serial):
     return 0
 
 
-def run_guest(sc, verbose):
-    """Run scenario @sc on the bare-metal guest; a dict for ena-scenario's
-    Result (timeline, props, events, log, traffic, notes), or None when
+def run(sc, variant, verbose):
+    """Run scenario @sc on the bare-metal guest: a Result, or None when
     the target cannot run here."""
-    if not find_image() or not os.path.exists(
-            os.path.join(BUILD, 'qemu-system-x86_64')):
+    if not find_image() or not os.path.exists(paths.qemu_binary()):
         return None
     work = tempfile.mkdtemp(prefix='ena-bm-')
     out, serial = run_qemu(sc, verbose, work)
@@ -426,8 +335,7 @@ def run_guest(sc, verbose):
         out, serial = run_qemu(sc, verbose, work, late)
         out['notes'].append('bring-up took longer than %.1f s: rerun with '
                             'time 0 at %.1f s' % (READY_NS / NS, late / NS))
-    res = {'timeline': out['timeline'], 'props': out['props'], 'events': [],
-           'log': [], 'traffic': '', 'notes': []}
+    res = Result(timeline=out['timeline'], props=out['props'])
     # ENA_SCENARIO_REPEAT=N (as for the qtest target): N runs, same trace?
     repeat = int(os.environ.get('ENA_SCENARIO_REPEAT', '1') or 1)
     if repeat > 1:
@@ -437,37 +345,29 @@ def run_guest(sc, verbose):
             _, again = run_qemu(sc, False, w, late or READY_NS)
             if event_lines(again) != event_lines(serial):
                 same = False
-                res['notes'].append('run %d printed other EVENT lines (logs '
-                                    'in %s)' % (i + 1, w))
+                res.notes.append('run %d printed other EVENT lines (logs '
+                                 'in %s)' % (i + 1, w))
             else:
                 shutil.rmtree(w, ignore_errors=True)
-        res['deterministic'] = same
-        res['notes'].append('identical event traces across %d runs: %s' %
-                            (repeat, 'yes' if same else 'no'))
+        res.deterministic = same
+        res.notes.append('identical event traces across %d runs: %s' %
+                         (repeat, 'yes' if same else 'no'))
     if verbose and serial:
         sys.stdout.write(serial)
     if serial is None:
-        res['notes'].append('no serial log')
+        res.notes.append('no serial log')
     else:
         parse_serial(serial, res)
         if 'ENA-BAREMETAL-DONE' not in serial:
-            res['notes'].append('the guest did not finish')
-            res['traffic'] = res['traffic'] or 'failed'
-    res['notes'] += out['notes']
-    res['notes'].append('guest exited %s after %d pauses; logs in %s' %
-                        (out['rc'], out['pauses'], work))
+            res.notes.append('the guest did not finish')
+            res.traffic = res.traffic or 'failed'
+    res.notes += out['notes']
+    res.notes.append('guest exited %s after %d pauses; logs in %s' %
+                     (out['rc'], out['pauses'], work))
     return res
 
 
 # ---- command line ---------------------------------------------------------
-
-def load_runner():
-    spec = importlib.util.spec_from_file_location(
-        'ena_scenario_main', os.path.join(REPO, 'scripts', 'ena-scenario.py'))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
 
 def event_lines(serial):
     return [l for l in (serial or '').splitlines() if l.startswith('EVENT ')]
@@ -508,17 +408,18 @@ def determinism(sc, runs, verbose):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap = argparse.ArgumentParser(
+        description='Run scenarios on the bare-metal guest; --determinism '
+        'checks that runs print identical EVENT lines.')
     ap.add_argument('--determinism', action='store_true')
     ap.add_argument('--runs', type=int, default=2)
     ap.add_argument('-v', '--verbose', action='store_true')
     ap.add_argument('scenario', nargs='+')
     args = ap.parse_args()
-    runner = load_runner()
     try:
-        scs = [runner.parse(p) for p in args.scenario]
-    except runner.ScenarioError as e:
-        print('ena_scenario_guest: %s' % e, file=sys.stderr)
+        scs = [parse(p) for p in args.scenario]
+    except ScenarioError as e:
+        print('enascn.targets.guest: %s' % e, file=sys.stderr)
         return 2
     if not find_image():
         print('ena-baremetal.elf is not built', file=sys.stderr)

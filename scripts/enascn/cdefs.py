@@ -1,0 +1,59 @@
+# Names the scenario tooling shares with the C side, read from the C headers
+# (and the kernel pins), never retyped.
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Fault points come from enum ENAFaultPoint (hw/ena/ena_fault.h:
+ENA_FAULT_KEEPALIVE is the point "keepalive", property fault-keepalive),
+reset reasons from enum EnaResetReason (hw/ena/ena_hw.h:
+ENA_REGS_RESET_KEEP_ALIVE_TO = 1), and the Linux guests' kernels from the
+kernel:ALIAS lines of scripts/linux/kernels.conf."""
+
+import functools
+import glob
+import re
+
+from . import paths
+
+
+class CDefsError(Exception):
+    pass
+
+
+def _enum_body(name):
+    """The text between the braces of C enum @name in hw/ena/*.h."""
+    pat = re.compile(r'enum\s+%s\s*\{(.*?)\}' % re.escape(name), re.S)
+    for header in sorted(glob.glob(paths.src('hw', 'ena', '*.h'))):
+        with open(header, encoding='utf-8') as f:
+            m = pat.search(f.read())
+        if m:
+            return re.sub(r'/\*.*?\*/', '', m.group(1), flags=re.S)
+    raise CDefsError('enum %s not found in hw/ena/*.h' % name)
+
+
+@functools.lru_cache(maxsize=None)
+def fault_points():
+    """The fault point names, in the device's order."""
+    names = re.findall(r'\bENA_FAULT_([A-Z0-9_]+)\b', _enum_body(
+        'ENAFaultPoint'))
+    return tuple(n.lower() for n in names if not n.startswith('_'))
+
+
+@functools.lru_cache(maxsize=None)
+def reset_reasons():
+    """{name: code} of the DEV_CTL reset reasons."""
+    found = re.findall(r'\bENA_REGS_RESET_([A-Z0-9_]+)\s*=\s*(\w+)',
+                       _enum_body('EnaResetReason'))
+    reasons = {n: int(v, 0) for n, v in found}
+    if not reasons:
+        raise CDefsError('no reset reasons in enum EnaResetReason')
+    return reasons
+
+
+@functools.lru_cache(maxsize=None)
+def kernels():
+    """The kernel aliases the Linux guests can boot (6.1, 6.12, ...)."""
+    conf = paths.src('scripts', 'linux', 'kernels.conf')
+    with open(conf, encoding='utf-8') as f:
+        found = re.findall(r'^kernel:(\S+)\s', f.read(), re.M)
+    if not found:
+        raise CDefsError('%s: no kernel:ALIAS lines' % conf)
+    return tuple(found)

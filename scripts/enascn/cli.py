@@ -1,0 +1,65 @@
+# The command line of build/ena-scenario.
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Run ENA fault scenarios against a driver and check them.
+
+usage: ena-scenario [--target TARGET|all] [--kernel K] [--check] [-v]
+                    SCENARIO...
+
+Prints a timeline and PASS/FAIL per expectation; exits 1 if any scenario
+failed, 2 if a scenario file is bad, 77 (a skip, for meson) when the one
+scenario given does not name the one target asked for. --check only
+parses. See scenarios/README.md for the format."""
+
+import argparse
+import sys
+
+from . import cdefs, targets
+from .check import report
+from .model import ScenarioError, parse
+
+
+def main(argv=None):
+    names = targets.names()
+    ap = argparse.ArgumentParser(prog='ena-scenario',
+                                 description=__doc__.split('\n')[0])
+    ap.add_argument('--target', choices=names + ('all',), default='all')
+    ap.add_argument('--kernel', choices=cdefs.kernels())
+    ap.add_argument('--check', action='store_true')
+    ap.add_argument('-v', '--verbose', action='store_true')
+    ap.add_argument('scenario', nargs='+')
+    args = ap.parse_args(argv)
+    try:
+        scs = [parse(p) for p in args.scenario]
+    except ScenarioError as e:
+        print('ena-scenario: %s' % e, file=sys.stderr)
+        return 2
+    if args.check:
+        for sc in scs:
+            print('%s: ok (%d actions, %d expectations)' %
+                  (sc.path, len(sc.actions), len(sc.expects)))
+        return 0
+    # one scenario, one target it does not name: a skip (exit 77 for meson)
+    if len(scs) == 1 and args.target != 'all' and \
+            (args.target not in scs[0].targets or
+             targets.get(args.target).skip(scs[0], args.kernel)):
+        print('%s [%s%s]: not a target of this scenario: SKIP' %
+              (scs[0].name, args.target, ' ' + args.kernel if args.kernel
+               else ''))
+        return 77
+    all_ok = True
+    for sc in scs:
+        for name in sc.targets if args.target == 'all' else (args.target,):
+            if name not in sc.targets:
+                print('%s [%s]: not a target of this scenario' %
+                      (sc.name, name))
+                continue
+            target = targets.get(name)
+            for variant in target.variants(sc, args.kernel):
+                res = target.run(sc, variant, args.verbose)
+                if res is None:
+                    print('%s [%s]: FAIL (target not available)' %
+                          (sc.name, name))
+                    all_ok = False
+                    continue
+                all_ok &= report(sc, name, variant, res)
+    return 0 if all_ok else 1

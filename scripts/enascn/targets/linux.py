@@ -1,0 +1,240 @@
+# The linux target: the real ena.ko of Debian's kernels in a TCG guest.
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""scripts/linux/run-guest.sh boots the kernel with the scenario test
+(scripts/linux/guest/scenario.sh), which brings the interface up, prints
+ENATEST-READY, runs the traffic and prints ENATEST-RESULT and the kernel
+log. Meanwhile a thread of this process follows the serial log, plays the
+scenario's actions over QMP from READY on, and keeps reading the device
+properties until the guest has printed its result."""
+
+import hashlib
+import http.server
+import os
+import random
+import re
+import subprocess
+import tempfile
+import threading
+import time
+
+from .. import paths
+from ..model import Result
+from ..qmp import QMP, QMPError
+
+NAME = 'linux'
+ORDER = 30
+CANNOT_CHECK = {
+    'event': "driver events are the reference driver's",
+    'no-event': "driver events are the reference driver's",
+}
+NIC = 'nic0'
+QOM = '/machine/peripheral/' + NIC
+
+
+def variants(sc, kernel):
+    return [kernel] if kernel else list(sc.kernels)
+
+
+def skip(sc, kernel):
+    if kernel and kernel not in sc.kernels:
+        return 'not a kernel of this scenario'
+    return None
+
+
+def blob_server():
+    """An HTTP server on loopback serving a deterministic 2 MiB blob."""
+    rnd = random.Random(0x454e41)
+    blob = bytes(rnd.getrandbits(8) for _ in range(2 << 20))
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header('Content-Length', str(len(blob)))
+            self.end_headers()
+            self.wfile.write(blob)
+
+        def log_message(self, *args):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv, hashlib.sha256(blob).hexdigest()[:16]
+
+
+class Driver:
+    """Plays the scenario on the running guest (a thread): waits for READY,
+    acts at the scenario's times, reads the device properties."""
+
+    def __init__(self, sc, log, qmp_path, proc):
+        self.sc, self.log, self.qmp_path, self.proc = sc, log, qmp_path, proc
+        self.ready = False
+        self.actions = []       # (t, text)
+        self.props = {}
+        self.error = None
+        self.qmp = None
+        self.last_read = 0.0
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def guest_done(self):
+        try:
+            with open(self.log, errors='replace') as f:
+                return 'ENATEST-RESULT' in f.read()
+        except OSError:
+            return False
+
+    def read_props(self):
+        # Keep the last values read. A read counts only if the guest had
+        # not yet printed its result when the read ended: after that it
+        # powers off, and ena.ko's shutdown resets the device, which is
+        # not part of the story. The serial log is written as the guest
+        # writes, so a read that ends before RESULT is in the log saw
+        # nothing of the shutdown.
+        if not self.alive() or (self.props and self.guest_done()):
+            return
+        props = {}
+        for p in self.sc.props_wanted():
+            try:
+                props[p] = self.qmp.execute('qom-get', {'path': QOM,
+                                                        'property': p})
+            except QMPError as e:       # gone, or a property it lacks
+                props[p] = self.props.get(p, 'error: %s' % e)
+        if self.props and self.guest_done():
+            return
+        self.props = props
+
+    def wait_until(self, when):
+        """Refresh the properties a few times a second until @when (or
+        until QEMU is gone)."""
+        while time.monotonic() < when and self.alive():
+            if time.monotonic() - self.last_read >= 0.25:
+                self.last_read = time.monotonic()
+                self.read_props()
+            time.sleep(max(0.0, min(0.2, when - time.monotonic())))
+
+    def act(self, a):
+        if a.kind == 'unplug':
+            self.qmp.execute('device_del', {'id': NIC})
+        elif a.kind == 'link':
+            self.qmp.execute('set_link', {'name': NIC, 'up': a.up})
+        else:
+            self.qmp.execute('qom-set', {'path': QOM,
+                                         'property': 'fault-' + a.point,
+                                         'value': a.rule})
+
+    def run(self):
+        try:
+            self.qmp = QMP(self.qmp_path, wait=30, alive=self.alive)
+            self.play()
+        except QMPError as e:
+            if self.alive():
+                self.error = str(e)
+        finally:
+            if self.qmp:
+                self.qmp.close()
+
+    def play(self):
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and self.alive():
+            try:
+                with open(self.log, errors='replace') as f:
+                    text = f.read()
+            except OSError:
+                text = ''
+            if 'ENATEST-READY' in text:
+                self.ready = True
+                break
+            if 'ENATEST-RESULT' in text:
+                self.read_props()
+                break
+            self.wait_until(time.monotonic() + 0.2)
+        t0 = time.monotonic()
+        if self.ready:
+            for a in sorted(self.sc.actions, key=lambda a: a.t):
+                self.wait_until(t0 + a.t)
+                if not self.alive():
+                    return
+                self.act(a)
+                self.actions.append((time.monotonic() - t0, a.describe()))
+            self.wait_until(t0 + self.sc.duration)
+            # the guest goes on checking recovery: follow it to its result
+            end = time.monotonic() + 120
+            while not self.guest_done() and time.monotonic() < end and \
+                    self.alive():
+                self.wait_until(time.monotonic() + 0.25)
+        self.read_props()
+
+
+def run(sc, kernel, verbose):
+    res = Result()
+    srv, sha = blob_server()
+    work = tempfile.mkdtemp(prefix='ena-scn-')
+    log_prefix = os.path.join(work, 'guest')
+    qmp_path = os.path.join(work, 'qmp')
+    cmd = [paths.src('scripts', 'linux', 'run-guest.sh'),
+           '-k', kernel, '-t', 'scenario', '--qmp', qmp_path,
+           '--timeout', str(int(sc.duration) + 200),
+           '-p', 'traffic=' + ('tcp' if sc.traffic == 'jumbo' else
+                               sc.traffic),
+           '-p', 'duration=%d' % max(1, round(sc.duration)),
+           '-p', 'port=%d' % srv.server_address[1], '-p', 'sha=' + sha,
+           '--log', log_prefix]
+    if sc.device:
+        cmd += ['--device-opts', ','.join(p.replace(',', ',,')
+                                          for p in sc.device)]
+    if verbose:
+        cmd.append('-v')
+    env = dict(os.environ, ENA_BUILD=paths.BUILD)
+    if any(a.kind == 'unplug' for a in sc.actions):
+        env['ENA_GUEST_HOTPLUG'] = '1'
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env=env)
+    drv = Driver(sc, log_prefix + '.log', qmp_path, proc)
+    thread = threading.Thread(target=drv.run, daemon=True)
+    thread.start()
+    stdout = proc.communicate()[0]
+    thread.join(timeout=30)
+    srv.shutdown()
+    res.notes.append('guest run exited %d; logs in %s' % (proc.returncode,
+                                                         work))
+    serial = ''
+    try:
+        with open(log_prefix + '.log', errors='replace') as f:
+            serial = f.read().replace('\r', '')
+    except OSError:
+        res.notes.append('no serial log: ' + stdout[-2000:])
+    parse_serial(serial, res)
+    res.props = dict(drv.props)
+    for t, what in drv.actions:
+        res.timeline.append((t, 'inject', what))
+    if drv.error:
+        res.notes.append('QMP: %s' % drv.error)
+    if not drv.ready:
+        res.notes.append('the guest never became ready')
+        res.traffic = res.traffic or 'failed'    # nothing could pass
+    return res
+
+
+def parse_serial(serial, res):
+    """The kernel log between the ENATEST-DMESG markers, the traffic
+    verdict, and the ena lines on the timeline (times from READY on)."""
+    m = re.search(r'ENATEST-DMESG-BEGIN\n(.*?)ENATEST-DMESG-END', serial,
+                  re.S)
+    ready_t = None
+    mv = re.search(r'ENATEST-VALUE ready_uptime_cs=(\d+)', serial)
+    if mv:
+        ready_t = int(mv.group(1)) / 100
+    for line in (m.group(1).splitlines() if m else []):
+        lm = re.match(r'<\d+>\[\s*([\d.]+)\]\s?(.*)', line)
+        text = lm.group(2) if lm else line
+        res.log.append(text)
+        # the reset's statistics dump ("name: value") is not the story
+        if lm and re.search(r'\bena\b|ENA', text) and \
+                not re.search(r': \S+: -?\d+$', text):
+            t = float(lm.group(1)) - (ready_t or 0.0)
+            res.timeline.append((t, 'linux', text))
+    for key, val in re.findall(r'ENATEST-VALUE (\w+)=(.*)', serial):
+        if key == 'traffic_final':
+            res.traffic = val.strip()
+

@@ -1,0 +1,87 @@
+# The qtest target: the reference driver in a qtest process.
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""build/qemu-build/tests/qtest/ena-scenario-test (qtest/ena-scenario-test.c)
+takes the scenario as JSON in $ENA_SCENARIO and prints EVENT, INJECT,
+PROP and TRAFFIC lines; ENA_SCENARIO_REPEAT=N makes it run N times and
+print whether the event traces were identical."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+from .. import paths
+from ..model import NS, Result
+
+NAME = 'qtest'
+ORDER = 10
+CANNOT_CHECK = {
+    'log': 'kernel log lines are checked on the linux target',
+    'no-log': 'kernel log lines are checked on the linux target',
+}
+
+
+def variants(sc, kernel):
+    return [None]
+
+
+def skip(sc, kernel):
+    return None
+
+
+def spec(sc):
+    """The scenario as ena-scenario-test reads it."""
+    return json.dumps({
+        'device': sc.device, 'traffic': sc.traffic,
+        'duration_ns': int(sc.duration * 1e9),
+        'actions': [{'t_ns': int(a.t * 1e9), 'kind': a.kind,
+                     'point': a.point, 'rule': a.rule, 'up': a.up}
+                    for a in sc.actions],
+        'props': sc.props_wanted(),
+    })
+
+
+def run(sc, variant, verbose):
+    res = Result()
+    exe = paths.build('qemu-build', 'tests', 'qtest', 'ena-scenario-test')
+    if not os.path.exists(exe):
+        return None
+    env = dict(os.environ, QTEST_QEMU_BINARY=paths.qemu_binary(),
+               ENA_SCENARIO=spec(sc))
+    p = subprocess.run([exe, '--tap', '-q'], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, env=env)
+    if verbose:
+        sys.stdout.write(p.stdout)
+    parse_driver_output(p.stdout, res)
+    res.notes.append('qtest runner exited %d' % p.returncode)
+    m = re.search(r'^DETERMINISTIC (yes|no)', p.stdout, re.M)
+    if m:
+        # ENA_SCENARIO_REPEAT=N: the same trace N times, timestamps included
+        res.deterministic = m.group(1) == 'yes'
+        res.notes.append('identical event traces across runs: ' + m.group(1))
+    return res
+
+
+def parse_driver_output(out, res):
+    """Reads 'EVENT t_ns id reason detail' / 'PROP name value' /
+    'TRAFFIC ok|failed' / 'INJECT t_ns text' lines. A PROP value is the
+    rest of the line (reset-reasons holds spaces); numbers become ints."""
+    for line in out.splitlines():
+        w = line.split(None, 4)
+        if len(w) >= 3 and w[0] == 'EVENT':
+            reason = w[3] if len(w) > 3 and w[3] != '-' else None
+            res.events.append((int(w[2]), reason))
+            res.timeline.append((int(w[1]) / NS, 'driver', ' '.join(w[2:])))
+        elif len(w) >= 3 and w[0] == 'INJECT':
+            res.timeline.append((int(w[1]) / NS, 'inject',
+                                 line.split(None, 2)[2]))
+        elif len(w) >= 2 and w[0] == 'PROP':
+            p = line.split(None, 2)
+            val = p[2] if len(p) > 2 else ''
+            try:
+                res.props[w[1]] = int(val, 0)
+            except ValueError:
+                res.props[w[1]] = val
+        elif len(w) == 2 and w[0] == 'TRAFFIC':
+            res.traffic = w[1]
