@@ -31,13 +31,13 @@
 # built there), so a rebuild or an edit during the benchmark does not mix
 # versions. A failed run is reported and left out of the statistics.
 #
-# Environment: ENA_BUILD (default /work/main/build; QEMU is
+# Environment: ENA_BUILD (default: build/ in this source tree; QEMU is
 # $ENA_BUILD/qemu-system-x86_64), plus what scripts/linux/lib.sh reads.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
-export ENA_BUILD="${ENA_BUILD:-/work/main/build}"
+export ENA_BUILD="${ENA_BUILD:-$repo/build}"
 
 runs=5
 dur=10

@@ -180,6 +180,7 @@ fi
 if [ ! -f "/tests/$TEST.sh" ]; then
     finish FAIL "no test named $TEST"
 fi
+# shellcheck source=/dev/null  # the test, from the initramfs
 (. "/tests/$TEST.sh")
 rc=$?
 if [ "$rc" -eq 0 ]; then

@@ -1,5 +1,6 @@
 # Shared helpers for the Linux-guest scripts (sourced, not run).
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
 #
 # Paths (all overridable from the environment):
 #   ENA_BUILD        the meson build directory, default <repo>/build

@@ -1,5 +1,6 @@
 # Guest test: iperf3 TCP throughput both ways between two guests (role a serves, role b measures).
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=dash
 #
 # Needs an initramfs with iperf3 (run-guest.sh --tools "ethtool iperf3").
 # Params: role=a|b ip= peer= [mtu=] [time=5] [parallel=1] [wait=60]

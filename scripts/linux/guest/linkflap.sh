@@ -1,5 +1,6 @@
 # Guest test: the carrier follows the device link (QMP set_link off/on from the host) and traffic-free recovery works.
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=dash
 #
 # Prints ENATEST-READY once the carrier is up; the host then takes the link
 # down and up again. Params: ip= (optional), wait= (default 30 s per edge).

@@ -1,5 +1,6 @@
 # Guest test: the NIC driver probed, the interface exists and its carrier comes up.
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=dash
 #
 # Params: ip= (CIDR, optional), mtu= (optional), stats=0 to skip ethtool -S,
 #         hold=S to keep the interface up S seconds before the checks end

@@ -1,5 +1,6 @@
 # Guest test for fault scenarios: bring the link up, say READY, run traffic for the scenario's duration, then report whether traffic passes.
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=dash disable=SC2154 # P_*: set by init.sh from KEY=VALUE
 #
 # Params: traffic=idle|ping|tcp|admin (default ping; admin: ping while the
 # MTU toggles 1500/1400 each round, which sends SET_FEATURE(MTU) commands), duration=S (default 20),

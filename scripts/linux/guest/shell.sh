@@ -1,5 +1,6 @@
 # Guest "test": an interactive shell on the serial console (run-guest.sh --console -t shell).
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=dash
 #
 # Params: ip=, mtu= (optional: configure the interface first).
 IF=$(nic_if 5) || IF=

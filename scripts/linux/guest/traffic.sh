@@ -1,5 +1,6 @@
 # Guest test: TCP data both ways between two guests, verified by SHA-256, optionally after down/up cycles and module reloads.
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=dash
 #
 # Two guests on one link run this with role=a and role=b. Sequence:
 #   set up (ip=, mtu=); updown=N link down/up cycles; reload=N rmmod/insmod
@@ -21,8 +22,8 @@ flows=${P_flows:-1}
 wait_s=${P_wait:-60}
 [ -n "${P_ip:-}" ] && [ -n "${P_peer:-}" ] || fail "need ip= and peer="
 case $role in
-a) out_base=5000; in_base=6000; out_start=1; in_start=1000000000 ;;
-b) out_base=6000; in_base=5000; out_start=1000000000; in_start=1 ;;
+a) out_base=5000; in_base=6000; out_start=1 ;;
+b) out_base=6000; in_base=5000; out_start=1000000000 ;;
 *) fail "role must be a or b" ;;
 esac
 

@@ -1,5 +1,6 @@
 # Shared code of the Linux-guest tests (sourced): run guests, read their serial logs, print TAP.
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
 #
 # Environment a test honours:
 #   ENA_TEST_NIC      NIC model (default ena); e1000e / virtio-net-pci run the
