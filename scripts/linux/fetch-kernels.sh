@@ -6,6 +6,9 @@
 #                                     run as root, after scripts/setup.sh)
 #        fetch-kernels.sh --resolve   print kernels.conf lines for the newest
 #                                     candidates apt knows (changes nothing)
+#        fetch-kernels.sh --dpdk [--resolve]
+#                                     the same for the DPDK guest's packages,
+#                                     pinned in dpdk/packages.conf
 #
 # Layout under ${ENA_CACHE:-/var/cache/ena-dev}/linux:
 #   debs/               the downloaded .deb files
@@ -13,13 +16,14 @@
 #   busybox/            dpkg-deb -x of busybox-static
 #   userland/           dpkg-deb -x of every "lib" package (ethtool, iperf3
 #                       and their libraries, libc included)
+#   dpdk/               dpkg-deb -x of every "dpdk" package (--dpdk only)
 # Every tree carries a .ena-stamp naming the package versions it holds, so a
 # second run does nothing and a changed pin re-unpacks.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 resolve() {
-    local n v newest61 newest612=
+    local n newest61 newest612=
     newest61=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64$' |
         awk '{ print $1 }' | sort -V | tail -n 1)
     [ -n "$newest61" ] || ena_die "no linux-image-6.1.0-*-amd64 known to apt"
@@ -35,17 +39,33 @@ resolve() {
     cand() { apt-cache policy "$1" | awk '/Candidate:/ && !n++ { print $2 }'; }
     printf '%-12s %-32s %s\n' kernel:6.1 "$newest61" "$(cand "$newest61")"
     printf '%-12s %-32s %s\n' kernel:6.12 "$newest612" "$(cand "$newest612")"
-    ena_conf_entries | while read -r role n v; do
+    ena_conf_entries | while read -r role n _; do
         case $role in kernel:*) continue ;; esac
         printf '%-12s %-32s %s\n' "$role" "$n" "$(cand "$n")"
     done
 }
 
-if [ "${1:-}" = --resolve ]; then
+# The DPDK packages: no kernels, one tree.
+resolve_dpdk() {
+    local role n
+    ena_conf_entries | while read -r role n _; do
+        printf '%-6s %-28s %s\n' "$role" "$n" \
+            "$(apt-cache policy "$n" | awk '/Candidate:/ && !n++ { print $2 }')"
+    done
+}
+
+if [ "${1:-}" = --dpdk ]; then
+    ena_conf="$ena_linux_dir/dpdk/packages.conf"
+    shift
+    if [ "${1:-}" = --resolve ]; then
+        resolve_dpdk
+        exit 0
+    fi
+elif [ "${1:-}" = --resolve ]; then
     resolve
     exit 0
 fi
-[ $# -eq 0 ] || ena_die "usage: $0 [--resolve]"
+[ $# -eq 0 ] || ena_die "usage: $0 [--dpdk] [--resolve]"
 [ "$(id -u)" -eq 0 ] || ena_die "run as root (apt-get download into $ena_linux_cache)"
 for t in apt-get dpkg-deb depmod; do
     command -v "$t" >/dev/null || ena_die "$t missing: run scripts/setup.sh"
@@ -108,6 +128,8 @@ unpack() {
 
 lib_debs=()
 lib_stamp=
+dpdk_debs=()
+dpdk_stamp=
 while read -r role pkg ver; do
     f=$(fetch_deb "$pkg" "$ver")
     case $role in
@@ -143,6 +165,10 @@ while read -r role pkg ver; do
         lib_debs+=("$f")
         lib_stamp+="$pkg=$ver "
         ;;
+    dpdk)
+        dpdk_debs+=("$f")
+        dpdk_stamp+="$pkg=$ver "
+        ;;
     *)
         ena_die "unknown role '$role' in $ena_conf"
         ;;
@@ -154,4 +180,13 @@ if [ "${#lib_debs[@]}" -gt 0 ]; then
         unpack "$ena_linux_cache/userland" "$lib_stamp" "${lib_debs[@]}"
     fi
     ena_log "ok: userland ${lib_stamp% }"
+fi
+
+if [ "${#dpdk_debs[@]}" -gt 0 ]; then
+    if stale "$ena_linux_cache/dpdk" "$dpdk_stamp"; then
+        unpack "$ena_linux_cache/dpdk" "$dpdk_stamp" "${dpdk_debs[@]}"
+    fi
+    [ -x "$ena_linux_cache/dpdk/usr/bin/dpdk-testpmd" ] ||
+        ena_die "no usr/bin/dpdk-testpmd in $ena_linux_cache/dpdk"
+    ena_log "ok: dpdk (${#dpdk_debs[@]} packages)"
 fi

@@ -2,7 +2,7 @@
 # Build the test initramfs for one cached Debian kernel: busybox, NIC modules, tools, /init.
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Usage: mkinitramfs.sh [--modules "ena ..."] [--tools "ethtool ..."] KVER OUT
+# Usage: mkinitramfs.sh [--modules "ena ..."] [--tools "ethtool ..."] [--dpdk] KVER OUT
 #   KVER       a kernel release or alias from kernels.conf (6.1, 6.12)
 #   OUT        *.cpio.gz (gzip), *.cpio.xz, *.cpio.zst or *.cpio (none; the
 #              fastest to unpack under TCG)
@@ -11,29 +11,41 @@
 #              use e.g. "e1000e" or "virtio_pci virtio_net".
 #   --tools    programs from the userland cache, with the shared libraries
 #              they need (default: ethtool; "ethtool iperf3" adds iperf3)
+#   --dpdk     add DPDK from fetch-kernels.sh --dpdk: dpdk-testpmd and its
+#              libraries, stdbuf, the PMD plugins in EAL's default plugin
+#              directory (PMDS below) and the guest tests in dpdk/guest/
 # Needs: scripts/linux/fetch-kernels.sh done; cpio, kmod, xz, readelf.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 modules="ena"
 tools="ethtool"
+dpdk=0
+# The DPDK plugins EAL loads from its default directory at start-up; EAL
+# takes a file there only by its .so or .so.<ABI> name.
+pmds="librte_net_ena.so.23.0 librte_net_e1000.so.23.0 librte_mempool_ring.so.23.0"
+pmd_dir=usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0
 while [ $# -gt 0 ]; do
     case $1 in
     --modules) modules=$2; shift 2 ;;
     --tools) tools=$2; shift 2 ;;
-    -h|--help) sed -n '4,16p' "$0"; exit 0 ;;
+    --dpdk) dpdk=1; shift ;;
+    -h|--help) sed -n '4,19p' "$0"; exit 0 ;;
     -*) ena_die "unknown option $1" ;;
     *) break ;;
     esac
 done
-[ $# -eq 2 ] || ena_die "usage: $0 [--modules LIST] [--tools LIST] KVER OUT"
+[ $# -eq 2 ] || ena_die "usage: $0 [--modules LIST] [--tools LIST] [--dpdk] KVER OUT"
 kver=$(ena_resolve_kver "$1")
 out=$2
 root=$(ena_kernel_root "$kver")
 bb="$ena_linux_cache/busybox/bin/busybox"
 ul="$ena_linux_cache/userland"
+dd="$ena_linux_cache/dpdk"
 [ -d "$root/lib/modules/$kver" ] || ena_die "kernel $kver not unpacked: run fetch-kernels.sh"
 [ -x "$bb" ] || ena_die "$bb missing: run fetch-kernels.sh"
+[ "$dpdk" = 0 ] || [ -x "$dd/usr/bin/dpdk-testpmd" ] ||
+    ena_die "$dd missing: run fetch-kernels.sh --dpdk"
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/ena-initramfs.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
@@ -73,10 +85,14 @@ done
 echo "$kver" > "$stage/etc/kver"
 
 # Dynamic programs: copy the program, its interpreter and its libraries.
+# The DPDK tree is searched after the userland (which holds libc).
 find_in_userland() {
-    local d
-    for d in "$@"; do
-        [ -e "$ul/$d" ] && { echo "$ul/$d"; return 0; }
+    local d r
+    for r in "$ul" "$dd"; do
+        [ "$r" = "$ul" ] || [ "$dpdk" = 1 ] || continue
+        for d in "$@"; do
+            [ -e "$r/$d" ] && { echo "$r/$d"; return 0; }
+        done
     done
     return 1
 }
@@ -85,8 +101,8 @@ copy_libs() {
     for lib in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
         [ -e "$stage/lib/x86_64-linux-gnu/$lib" ] && continue
         src=$(find_in_userland "lib/x86_64-linux-gnu/$lib" \
-              "usr/lib/x86_64-linux-gnu/$lib") ||
-            ena_die "library $lib (needed by $(basename "$f")) not in $ul"
+              "usr/lib/x86_64-linux-gnu/$lib" "$pmd_dir/$lib") ||
+            ena_die "library $lib (needed by $(basename "$f")) not in $ul (or $dd)"
         cp -L "$src" "$stage/lib/x86_64-linux-gnu/$lib"
         copy_libs "$src"
     done
@@ -103,11 +119,36 @@ if [ -n "$tools" ]; then
     done
 fi
 
+# DPDK: testpmd, stdbuf (its LD_PRELOAD library where stdbuf looks for
+# it), the plugins, and everything they link.
+if [ "$dpdk" = 1 ]; then
+    [ -e "$stage/lib64/ld-linux-x86-64.so.2" ] ||
+        cp -L "$ul/lib64/ld-linux-x86-64.so.2" "$stage/lib64/"
+    for t in usr/bin/dpdk-testpmd usr/bin/stdbuf; do
+        cp -L "$dd/$t" "$stage/bin/"
+        copy_libs "$dd/$t"
+    done
+    mkdir -p "$stage/usr/libexec/coreutils" "$stage/$pmd_dir"
+    cp -L "$dd/usr/libexec/coreutils/libstdbuf.so" "$stage/usr/libexec/coreutils/"
+    for p in $pmds; do
+        cp -L "$dd/$pmd_dir/$p" "$stage/$pmd_dir/"
+        copy_libs "$dd/$pmd_dir/$p"
+    done
+    # glibc dlopen()s it for pthread_cancel (testpmd's exit).
+    cp -L "$(find_in_userland usr/lib/x86_64-linux-gnu/libgcc_s.so.1 \
+        lib/x86_64-linux-gnu/libgcc_s.so.1)" "$stage/lib/x86_64-linux-gnu/"
+fi
+
 # /init and the guest-side tests
 install -m 0755 "$ena_linux_dir/init.sh" "$stage/init"
 for t in "$ena_linux_dir"/guest/*.sh; do
     [ -f "$t" ] && install -m 0644 "$t" "$stage/tests/"
 done
+if [ "$dpdk" = 1 ]; then
+    for t in "$ena_linux_dir"/dpdk/guest/*.sh; do
+        [ -f "$t" ] && install -m 0644 "$t" "$stage/tests/"
+    done
+fi
 if [ "$(id -u)" -eq 0 ]; then
     mknod -m 600 "$stage/dev/console" c 5 1
     mknod -m 666 "$stage/dev/null" c 1 3
@@ -124,4 +165,4 @@ case $out in
 *) cat ;;
 esac > "$tmp_out"
 mv "$tmp_out" "$out"
-ena_log "$out: $(du -h "$out" | cut -f1) for $kver (modules: $(tr '\n' ' ' < "$stage/etc/modules"))"
+ena_log "$out: $(du -h "$out" | cut -f1) for $kver (modules: $(tr '\n' ' ' < "$stage/etc/modules"))$([ "$dpdk" = 0 ] || echo ", DPDK")"
