@@ -16,12 +16,24 @@
 #       --initrd FILE    use this initramfs instead of the cached build
 #       --smp N          vCPUs (default 1)      --mem MB (default 512)
 #       --machine M      q35 (default) or pc
+#       --cpu MODEL      -cpu MODEL (default QEMU's; max with --dpdk)
 #       --pair           two guests, a and b, on one -netdev stream link;
 #                        both get role=, ip=, peer= and their own MAC
 #       --a-param K=V / --b-param K=V / --a-device-opts O / --b-device-opts O
 #                        per-guest extras in pair mode
 #       --netdev SPEC    backend of a single guest (default "user"), as
 #                        for -netdev without id=
+#       --nics N         single guest: N NICs (nic0..nicN-1, MACs ...:01,
+#                        ...:02, ...) on one QEMU hub (-netdev hubport),
+#                        so that frames one sends the others receive
+#       --nic-opts I=O   more options for NIC I only (repeatable)
+#       --iommu          -device intel-iommu,intremap=on before the NICs,
+#                        intel_iommu=on in the guest (needed by vfio-pci)
+#       --dpdk           the DPDK guest (scripts/linux/dpdk): initramfs with
+#                        testpmd (mkinitramfs.sh --dpdk), vfio modules
+#                        instead of the NIC's, --iommu, --cpu max (Debian
+#                        builds DPDK for SSE4.2); -t names a test in
+#                        dpdk/guest/
 #       --qmp PATH       QMP socket (pair mode: PATH.a and PATH.b); "auto":
 #                        a private temporary directory
 #       --hook CMD       run `bash -c CMD` while the guests run, with
@@ -62,8 +74,13 @@ initrd=""
 smp=1
 mem=512
 machine=q35
+cpu=""
 pair=0
 netdev="user"
+nics=1
+nic_opts=()
+iommu=0
+dpdk=0
 qmp=""
 hook=""
 log_prefix=""
@@ -88,12 +105,17 @@ while [ $# -gt 0 ]; do
     --smp) smp=$2; shift ;;
     --mem) mem=$2; shift ;;
     --machine) machine=$2; shift ;;
+    --cpu) cpu=$2; shift ;;
     --pair) pair=1 ;;
     --a-param) a_params+=("$2"); shift ;;
     --b-param) b_params+=("$2"); shift ;;
     --a-device-opts) a_dev_opts=$2; shift ;;
     --b-device-opts) b_dev_opts=$2; shift ;;
     --netdev) netdev=$2; shift ;;
+    --nics) nics=$2; shift ;;
+    --nic-opts) nic_opts+=("$2"); shift ;;
+    --iommu) iommu=1 ;;
+    --dpdk) dpdk=1; iommu=1 ;;
     --qmp) qmp=$2; shift ;;
     --hook) hook=$2; shift ;;
     --log) log_prefix=$2; shift ;;
@@ -103,7 +125,7 @@ while [ $# -gt 0 ]; do
     --pvh) boot=pvh ;;
     -v|--verbose) verbose=1 ;;
     --console) console=1 ;;
-    -h|--help) sed -n '4,43p' "$0"; exit 0 ;;
+    -h|--help) sed -n '4,55p' "$0"; exit 0 ;;
     --) shift; extra=("$@"); break ;;
     *) ena_die "unknown option $1 (try --help)" ;;
     esac
@@ -114,7 +136,10 @@ kver=$(ena_resolve_kver "$kernel")
 qemu_bin=$(ena_qemu)
 mapfile -t fw_args < <(ena_qemu_firmware_args)
 
-if [ -z "$modules" ]; then
+if [ -z "$modules" ] && [ "$dpdk" = 1 ]; then
+    # The NICs stay unbound until the test hands them to vfio-pci.
+    modules="vfio_iommu_type1 vfio-pci"
+elif [ -z "$modules" ]; then
     case $nic in
     ena) modules=ena ;;
     e1000e) modules=e1000e ;;
@@ -147,6 +172,7 @@ ensure_initrd() {
     local tag out inputs f stale=0
     tag=$(echo "$modules" | tr ' ' '+')
     [ "$tools" = ethtool ] || tag+="-$(echo "${tools:-none}" | tr ' ' '+')"
+    [ "$dpdk" = 0 ] || tag+="-dpdk"
     out="$ENA_LINUX_WORK/initramfs/$kver-$tag.cpio"
     mkdir -p "$ENA_LINUX_WORK/initramfs"
     exec 9> "$out.lock"
@@ -154,6 +180,12 @@ ensure_initrd() {
     inputs=("$ena_linux_dir/init.sh" "$ena_linux_dir/mkinitramfs.sh"
             "$ena_linux_dir/kernels.conf" "$(ena_kernel_root "$kver")/.ena-stamp"
             "$ena_linux_dir"/guest/*.sh)
+    local mk_args=(--modules "$modules" --tools "$tools")
+    if [ "$dpdk" = 1 ]; then
+        inputs+=("$ena_linux_dir/dpdk/packages.conf"
+                 "$ena_linux_cache/dpdk/.ena-stamp" "$ena_linux_dir"/dpdk/guest/*.sh)
+        mk_args+=(--dpdk)
+    fi
     if [ -f "$out" ]; then
         for f in "${inputs[@]}"; do
             [ "$f" -nt "$out" ] && stale=1
@@ -162,8 +194,7 @@ ensure_initrd() {
         stale=1
     fi
     if [ "$stale" = 1 ]; then
-        "$ena_linux_dir/mkinitramfs.sh" --modules "$modules" --tools "$tools" \
-            "$kver" "$out" >&2
+        "$ena_linux_dir/mkinitramfs.sh" "${mk_args[@]}" "$kver" "$out" >&2
     fi
     exec 9>&-
     echo "$out"
@@ -179,23 +210,51 @@ cmdline+=" tsc=reliable no_timer_check enatest=$test_name"
 # The guest gives up a little before we do, so it can still print its log.
 cmdline+=" guest_timeout=$((timeout_s > 30 ? timeout_s - 15 : timeout_s))"
 for p in "${params[@]}"; do cmdline+=" $p"; done
+[ "$iommu" = 0 ] || cmdline+=" intel_iommu=on"
 cmdline+="$append"
 
 # ENA_GUEST_HOTPLUG=1: the NIC sits behind a PCIe root port, so that
 # device_del can take it away (surprise removal).
 port_args=()
 if [ "${ENA_GUEST_HOTPLUG:-0}" = 1 ]; then
-    port_args=(-device pcie-root-port,id=rp0,chassis=1,slot=1)
+    port_args=(-device "pcie-root-port,id=rp0,chassis=1,slot=1")
 fi
 
+# The IOMMU must exist before the devices it translates for.
+[ "$dpdk" = 0 ] || [ -n "$cpu" ] || cpu=max
+[ -z "$cpu" ] || port_args=(-cpu "$cpu" "${port_args[@]}")
+[ "$iommu" = 0 ] || port_args=(-device "intel-iommu,intremap=on" "${port_args[@]}")
+
+# nic_device MAC OPTS [INDEX]
 nic_device() {
-    local mac=$1 opts=$2 d
-    d="$nic,netdev=n0,id=nic0,mac=$mac"
-    [ "${#port_args[@]}" = 0 ] || d+=",bus=rp0"
+    local mac=$1 opts=$2 i=${3:-0} d o
+    d="$nic,netdev=n$i,id=nic$i,mac=$mac"
+    if [ "$i" = 0 ] && [ "${ENA_GUEST_HOTPLUG:-0}" = 1 ]; then
+        d+=",bus=rp0"
+    fi
     [ "$nic" = ena ] || d+=",romfile="
     [ -n "$dev_opts" ] && d+=",$dev_opts"
     [ -n "$opts" ] && d+=",$opts"
+    for o in "${nic_opts[@]}"; do
+        [ "${o%%=*}" = "$i" ] && d+=",${o#*=}"
+    done
     echo "$d"
+}
+
+# nic_args NETDEV MAC OPTS: the -netdev/-device options of the NIC(s).
+nic_args() {
+    local i
+    if [ "$nics" -le 1 ]; then
+        printf '%s\n' -netdev "$1,id=n0" -device "$(nic_device "$2" "$3")"
+        return
+    fi
+    for ((i = 0; i < nics; i++)); do
+        # Fixed slots 00:02.0, 00:04.0, ...: an igb's VFs sit 16 slots above it,
+        # two slots each, and would take the next PF's automatic slot.
+        printf '%s\n' -netdev "hubport,id=n$i,hubid=0" \
+            -device "$(nic_device "$(printf '52:54:00:e0:00:%02x' $((i + 1)))" \
+                "addr=$(printf '%x' $((2 + 2 * i)))${3:+,$3}" "$i")"
+    done
 }
 
 pids=()
@@ -217,7 +276,8 @@ trap 'exit 143' TERM
 
 # launch NAME NETDEV MAC DEVOPTS CMDLINE-EXTRA
 launch() {
-    local name=$1 nd=$2 mac=$3 opts=$4 cl=$5 log qmp_args=()
+    local name=$1 nd=$2 mac=$3 opts=$4 cl=$5 log qmp_args=() nargs
+    mapfile -t nargs < <(nic_args "$nd" "$mac" "$opts")
     if [ "$pair" = 1 ]; then log="$log_prefix-$name.log"; else log="$log_prefix.log"; fi
     rm -f "$log"
     if [ -n "$qmp" ]; then
@@ -235,7 +295,7 @@ launch() {
             "${fw_args[@]}" -serial mon:stdio \
             -kernel "$image" -initrd "$initrd" \
             -append "$cmdline$cl guest_timeout=100000000" \
-            -netdev "$nd,id=n0" -device "$(nic_device "$mac" "$opts")" \
+            "${port_args[@]}" "${nargs[@]}" \
             "${qmp_args[@]}" "${extra[@]}" || exit
         exit 0
     fi
@@ -245,8 +305,7 @@ launch() {
         "${fw_args[@]}" \
         -chardev "file,id=ser0,path=$log" -serial chardev:ser0 \
         -kernel "$image" -initrd "$initrd" -append "$cmdline$cl" \
-        "${port_args[@]}" \
-        -netdev "$nd,id=n0" -device "$(nic_device "$mac" "$opts")" \
+        "${port_args[@]}" "${nargs[@]}" \
         "${qmp_args[@]}" "${extra[@]}" \
         > "${log%.log}.qemu.log" 2>&1 &
     pids+=($!)
@@ -257,6 +316,7 @@ launch() {
 
 t_start=$(date +%s.%N)
 [ "$console" = 0 ] || [ "$pair" = 0 ] || ena_die "--console runs a single guest"
+[ "$nics" = 1 ] || [ "$pair" = 0 ] || ena_die "--nics is for a single guest"
 if [ "$pair" = 1 ]; then
     sock="$tmpdir/link.sock"
     cl_a=" role=a ip=10.0.0.1/24 peer=10.0.0.2"
