@@ -9,6 +9,7 @@
 #   ENA_TEST_TIMEOUT  wall-clock limit per QEMU run (default 120 s)
 #   plus everything lib.sh reads (QEMU, ENA_CACHE, ENA_LINUX_WORK).
 # shellcheck disable=SC2034
+# shellcheck source=scripts/linux/lib.sh  # (paths from the repo root)
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 t_num=0
