@@ -5,11 +5,18 @@
 ENA_FAULT_KEEPALIVE is the point "keepalive", property fault-keepalive),
 reset reasons from enum EnaResetReason (hw/ena/ena_hw.h:
 ENA_REGS_RESET_KEEP_ALIVE_TO = 1), and the Linux guests' kernels from the
-kernel:ALIAS lines of scripts/linux/kernels.conf."""
+kernel:ALIAS lines of scripts/linux/kernels.conf.
 
+python3 -m enascn.cdefs [--device QEMU] prints them; with --device it
+also checks that QEMU's -device ena,help offers exactly these fault-POINT
+properties (exit 1 if not)."""
+
+import argparse
 import functools
 import glob
 import re
+import subprocess
+import sys
 
 from . import paths
 
@@ -57,3 +64,38 @@ def kernels():
     if not found:
         raise CDefsError('%s: no kernel:ALIAS lines' % conf)
     return tuple(found)
+
+
+def device_fault_points(qemu):
+    """The POINTs of the fault-POINT string properties of -device ena."""
+    out = subprocess.run([qemu, '-device', 'ena,help'], check=True,
+                         capture_output=True, text=True).stdout
+    return set(re.findall(r'^\s*fault-([a-z0-9-]+)=<str>', out, re.M))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        prog='python3 -m enascn.cdefs',
+        description='The names the scenario tooling reads from the C side.')
+    ap.add_argument('--device', metavar='QEMU',
+                    help='check them against QEMU\'s -device ena,help')
+    args = ap.parse_args(argv)
+    print('fault points: %s' % ' '.join(fault_points()))
+    print('reset reasons: %s' % ' '.join(
+        '%s=%d' % kv for kv in reset_reasons().items()))
+    print('kernels: %s' % ' '.join(kernels()))
+    if not args.device:
+        return 0
+    have, want = device_fault_points(args.device), set(fault_points())
+    for p in sorted(want - have):
+        print('fault-%s: in hw/ena but not a property of the device' % p)
+    for p in sorted(have - want):
+        print('fault-%s: a device property missing from enum '
+              'ENAFaultPoint' % p)
+    print('device %s: %s' % (args.device, 'agrees' if have == want
+                             else 'DIFFERS'))
+    return 0 if have == want else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
