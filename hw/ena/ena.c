@@ -380,7 +380,7 @@ static void ena_fault_prop_get(Object *obj, Visitor *v, const char *name,
                                void *opaque, Error **errp)
 {
     ENAState *s = ENA(obj);
-    g_autofree char *spec = ena_fault_get(&s->core,
+    g_autofree char *spec = ena_fault_get(&s->core.faults,
                                           (ENAFaultPoint)(uintptr_t)opaque);
 
     visit_type_str(v, name, &spec, errp);
@@ -395,7 +395,8 @@ static void ena_fault_prop_set(Object *obj, Visitor *v, const char *name,
     if (!visit_type_str(v, name, &spec, errp)) {
         return;
     }
-    ena_fault_set(&s->core, (ENAFaultPoint)(uintptr_t)opaque, spec, errp);
+    ena_fault_set(&s->core.faults, (ENAFaultPoint)(uintptr_t)opaque, spec,
+                  errp);
 }
 
 static char *ena_get_reset_reasons(Object *obj, Error **errp)
@@ -432,7 +433,7 @@ static void ena_instance_init(Object *obj)
                             NULL);
     object_property_set_description(obj, "reset-reasons", "reasons of the "
                                     "last 16 DEV_CTL resets, oldest first");
-    ena_fault_init(&s->core);
+    ena_core_init(&s->core);
     for (int p = 0; p < ENA_FAULT__MAX; p++) {
         g_autofree char *name = g_strdup_printf("fault-%s",
                                                 ena_fault_point_name(p));
@@ -445,7 +446,8 @@ static void ena_instance_init(Object *obj)
                             ena_fault_prop_set, NULL,
                             (void *)(uintptr_t)p);
         object_property_set_description(obj, name, ena_fault_help[p]);
-        object_property_add_uint64_ptr(obj, hits, &s->core.faults[p].hits,
+        object_property_add_uint64_ptr(obj, hits,
+                                       ena_fault_hits(&s->core.faults, p),
                                        OBJ_PROP_FLAG_READ);
         object_property_set_description(obj, hits, hdesc);
     }

@@ -986,7 +986,7 @@ void ena_aq_bh(void *opaque)
     uint16_t depth = ena_q_depth(core->aq_caps);
     EnaAdminAqEntry cmd;
     EnaAdminAcqEntry resp;
-    ENAFaultRule *fr;
+    const ENAFaultRule *fr;
     uint64_t addr;
     int64_t feature;
     uint16_t id;
@@ -1018,7 +1018,8 @@ void ena_aq_bh(void *opaque)
                    op == ENA_ADMIN_SET_FEATURE) ?
                   ((EnaAdminGetSetFeatureCmd *)&cmd)->feature_id :
                   ENA_FAULT_ANY;
-        fr = ena_fault_check(core, ENA_FAULT_ADMIN, op, feature);
+        fr = ena_fault_fire(&core->faults, ENA_FAULT_ADMIN, ENA_FA_ANY, op,
+                            feature);
         memset(&resp, 0, sizeof(resp));
         if (fr && fr->action == ENA_FA_DROP) {
             trace_ena_admin_cmd(id, op, 0xff);

@@ -206,8 +206,8 @@ void ena_mgmt_irq(ENACore *core, bool admin)
 
 static void ena_io_fire(ENACore *core, uint32_t vector)
 {
-    if (core->faults[ENA_FAULT_IRQ].action == ENA_FA_DROP &&
-        ena_fault_check(core, ENA_FAULT_IRQ, vector, ENA_FAULT_ANY)) {
+    if (ena_fault_fire(&core->faults, ENA_FAULT_IRQ, BIT(ENA_FA_DROP), vector,
+                       ENA_FAULT_ANY)) {
         return;         /* lost: the vector stays masked, as after a send */
     }
     ena_msix_notify(core, vector);
@@ -425,7 +425,7 @@ void ena_keepalive_arm(ENACore *core)
 static void ena_keepalive_cb(void *opaque)
 {
     ENACore *core = opaque;
-    ENAFaultRule *r = NULL;
+    const ENAFaultRule *r = NULL;
     bool irq = true;
     EnaAdminAenqKeepAlive ka = {
         .rx_drops_low = cpu_to_le32(core->stats.rx_drops),
@@ -439,7 +439,8 @@ static void ena_keepalive_cb(void *opaque)
     if (core->keepalive_delayed) {
         core->keepalive_delayed = false;    /* the late one goes out now */
     } else {
-        r = ena_fault_check(core, ENA_FAULT_KEEPALIVE, ENA_FAULT_ANY,
+        r = ena_fault_fire(&core->faults, ENA_FAULT_KEEPALIVE, ENA_FA_ANY,
+                           ENA_FAULT_ANY,
                             ENA_FAULT_ANY);
     }
     if (r && r->action == ENA_FA_STOP) {
@@ -547,8 +548,8 @@ static void ena_reset_deassert(ENACore *core);
 /* Does a reset-handshake fault of kind @action hit the current reset? */
 static bool ena_reset_fault(ENACore *core, uint32_t action)
 {
-    return core->faults[ENA_FAULT_RESET].action == action &&
-           ena_fault_check(core, ENA_FAULT_RESET, core->last_reset_reason,
+    return ena_fault_fire(&core->faults, ENA_FAULT_RESET, BIT(action),
+                          core->last_reset_reason,
                            ENA_FAULT_ANY);
 }
 
@@ -622,7 +623,7 @@ static void ena_dev_ctl_write(ENACore *core, uint32_t val)
                                 core->reset_count);
         /* stop all DMA now: the driver frees its rings right after */
         ena_quiesce(core);
-        ena_fault_device_reset(core);
+        ena_fault_device_reset(&core->faults);
         core->dev_sts &= ~(ENA_REGS_DEV_STS_READY_MASK |
                            ENA_REGS_DEV_STS_RESET_IN_PROGRESS_MASK |
                            ENA_REGS_DEV_STS_RESET_FINISHED_MASK |
@@ -731,8 +732,8 @@ static bool ena_reg_value(ENACore *core, uint32_t off, uint32_t *val)
 /* A register as the driver reads it, either way: faults may blank it. */
 static bool ena_reg_read_value(ENACore *core, uint32_t off, uint32_t *val)
 {
-    if (core->faults[ENA_FAULT_REG].action == ENA_FA_ALL_ONES &&
-        ena_fault_check(core, ENA_FAULT_REG, off, ENA_FAULT_ANY)) {
+    if (ena_fault_fire(&core->faults, ENA_FAULT_REG, BIT(ENA_FA_ALL_ONES),
+                       off, ENA_FAULT_ANY)) {
         *val = 0xffffffff;
         return true;
     }
@@ -746,7 +747,7 @@ static void ena_mmio_reg_read(ENACore *core, uint32_t val)
     uint16_t off = (val & ENA_REGS_MMIO_REG_READ_REG_OFF_MASK) >>
                    ENA_REGS_MMIO_REG_READ_REG_OFF_SHIFT;
     EnaMmioReadResp resp;
-    ENAFaultRule *fr;
+    const ENAFaultRule *fr;
     uint32_t reg = 0;
 
     if (!core->mmio_resp_addr) {
@@ -759,7 +760,8 @@ static void ena_mmio_reg_read(ENACore *core, uint32_t val)
                       "readless read of unknown offset 0x%x", off);
         reg = 0;
     }
-    fr = ena_fault_check(core, ENA_FAULT_READLESS, off, ENA_FAULT_ANY);
+    fr = ena_fault_fire(&core->faults, ENA_FAULT_READLESS, ENA_FA_ANY, off,
+                        ENA_FAULT_ANY);
     if (fr && fr->action == ENA_FA_DROP) {
         return;
     } else if (fr && fr->action == ENA_FA_BAD_REQ_ID) {
@@ -968,7 +970,7 @@ void ena_core_realize(ENACore *core, PCIDevice *owner, NICState *nic,
     }
     net_rx_pkt_init(&core->rx_pkt);
     ena_core_reset(core, ENA_RESET_POWER_ON);
-    ena_fault_realize(core);
+    ena_fault_realize(&core->faults);
 }
 
 void ena_core_unrealize(ENACore *core)
@@ -981,7 +983,7 @@ void ena_core_unrealize(ENACore *core)
     for (int i = 0; i < ENA_MAX_MSIX_VECTORS; i++) {
         timer_free(core->vec[i].timer);
     }
-    ena_fault_unrealize(core);
+    ena_fault_unrealize(&core->faults);
     net_rx_pkt_uninit(core->rx_pkt);
 
 }
@@ -1200,7 +1202,7 @@ const VMStateDescription vmstate_ena_core = {
         VMSTATE_UINT32(last_reset_reason, ENACore),
         VMSTATE_UINT8_ARRAY(reset_history, ENACore, ENA_RESET_HISTORY),
         VMSTATE_UINT64(admin_cmds, ENACore),
-        VMSTATE_STRUCT_ARRAY(faults, ENACore, ENA_FAULT__MAX, 1,
+        VMSTATE_STRUCT_ARRAY(faults.rule, ENACore, ENA_FAULT__MAX, 1,
                              vmstate_ena_fault_rule, ENAFaultRule),
         VMSTATE_BOOL(fault_link_down, ENACore),
         VMSTATE_BOOL(hints_pending, ENACore),
@@ -1220,9 +1222,11 @@ const VMStateDescription vmstate_ena_core = {
 
 /* ---- fault edges ----------------------------------------------------- */
 
-void ena_core_fault_edge(ENACore *core, ENAFaultPoint p, ENAFaultRule *r,
-                         bool start)
+static void ena_core_fault_edge(void *opaque, ENAFaultPoint p,
+                                const ENAFaultRule *r, bool start)
 {
+    ENACore *core = opaque;
+
     if (!core->nic) {
         return;         /* set from -device: nothing runs before realize */
     }
@@ -1274,4 +1278,9 @@ void ena_core_fault_edge(ENACore *core, ENAFaultPoint p, ENAFaultRule *r,
     default:
         break;
     }
+}
+
+void ena_core_init(ENACore *core)
+{
+    ena_fault_init(&core->faults, ena_core_fault_edge, core);
 }

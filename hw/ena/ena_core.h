@@ -219,8 +219,7 @@ typedef struct ENACore {
     uint32_t llq_slots;         /* bitmap of BAR2 windows in use */
 
     /* fault injection (ena_fault.c) */
-    ENAFaultRule faults[ENA_FAULT__MAX];
-    ENAFaultTimerCtx fault_timer_ctx[ENA_FAULT__MAX];
+    ENAFaults faults;
     bool fault_link_down;
     bool hints_pending;         /* an UPDATE_HINTS waiting for the AENQ */
     EnaAdminHwHints hints_notify;   /* its payload, little-endian */
@@ -241,6 +240,8 @@ typedef enum ENAResetKind {
     ENA_RESET_DEV_CTL,          /* DEV_CTL.DEV_RESET from the driver */
 } ENAResetKind;
 
+/* At instance_init, before properties (fault rules) are set */
+void ena_core_init(ENACore *core);
 void ena_core_realize(ENACore *core, PCIDevice *owner, NICState *nic,
                       const uint8_t *mac, uint32_t nr_vectors);
 void ena_core_unrealize(ENACore *core);

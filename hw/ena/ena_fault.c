@@ -15,7 +15,6 @@
 #include "qapi/error.h"
 #include "qemu/cutils.h"
 #include "migration/vmstate.h"
-#include "ena_core.h"
 #include "ena_fault.h"
 #include "trace.h"
 
@@ -164,9 +163,9 @@ static void ena_fault_rule_clear(ENAFaultRule *r)
 }
 
 /* Schedule the next edge of a rule: its start (timed actions) or end. */
-static void ena_fault_arm(ENACore *core, ENAFaultPoint p)
+static void ena_fault_arm(ENAFaults *f, ENAFaultPoint p)
 {
-    ENAFaultRule *r = &core->faults[p];
+    ENAFaultRule *r = &f->rule[p];
     const ENAFaultPointInfo *info = &ena_fault_points[p];
     int64_t now = ena_fault_now();
     bool timed = info->timed & BIT(r->action);
@@ -184,7 +183,7 @@ static void ena_fault_arm(ENACore *core, ENAFaultPoint p)
         r->hits++;
         trace_ena_fault_edge(info->name, ena_fault_action_names[r->action],
                              true);
-        ena_core_fault_edge(core, p, r, true);
+        f->edge(f->opaque, p, r, true);
     }
     if (r->end_ns != INT64_MAX) {
         if (r->end_ns > now) {
@@ -194,7 +193,7 @@ static void ena_fault_arm(ENACore *core, ENAFaultPoint p)
         trace_ena_fault_edge(info->name, ena_fault_action_names[r->action],
                              false);
         ena_fault_rule_clear(r);
-        ena_core_fault_edge(core, p, r, false);
+        f->edge(f->opaque, p, r, false);
     }
 }
 
@@ -202,10 +201,10 @@ static void ena_fault_timer_cb(void *opaque)
 {
     ENAFaultTimerCtx *c = opaque;
 
-    ena_fault_arm(c->core, c->point);
+    ena_fault_arm(c->faults, c->point);
 }
 
-bool ena_fault_set(ENACore *core, ENAFaultPoint p, const char *spec,
+bool ena_fault_set(ENAFaults *f, ENAFaultPoint p, const char *spec,
                    Error **errp)
 {
     const ENAFaultPointInfo *info = &ena_fault_points[p];
@@ -222,8 +221,8 @@ bool ena_fault_set(ENACore *core, ENAFaultPoint p, const char *spec,
 
     if (!spec || !*spec || !strcmp(spec, "none")) {
         trace_ena_fault_set(info->name, "none");
-        ena_fault_rule_clear(&core->faults[p]);
-        ena_core_fault_edge(core, p, &core->faults[p], false);
+        ena_fault_rule_clear(&f->rule[p]);
+        f->edge(f->opaque, p, &f->rule[p], false);
         return true;
     }
     parts = g_strsplit(spec, ":", -1);
@@ -356,23 +355,23 @@ bool ena_fault_set(ENACore *core, ENAFaultPoint p, const char *spec,
     }
 
     /* before realize (from -device) times count from realize */
-    r.start_ns = (core->faults[p].timer ? ena_fault_now() : 0) + after;
+    r.start_ns = (f->rule[p].timer ? ena_fault_now() : 0) + after;
     if (dur >= 0) {
         r.end_ns = r.start_ns + dur;
     }
     r.spec = g_strdup(spec);
-    r.hits = core->faults[p].hits;
-    r.timer = core->faults[p].timer;
-    g_free(core->faults[p].spec);
-    core->faults[p] = r;
+    r.hits = f->rule[p].hits;
+    r.timer = f->rule[p].timer;
+    g_free(f->rule[p].spec);
+    f->rule[p] = r;
     trace_ena_fault_set(info->name, spec);
-    ena_fault_arm(core, p);
+    ena_fault_arm(f, p);
     return true;
 }
 
-char *ena_fault_get(ENACore *core, ENAFaultPoint p)
+char *ena_fault_get(ENAFaults *f, ENAFaultPoint p)
 {
-    return g_strdup(core->faults[p].spec ?: "");
+    return g_strdup(f->rule[p].spec ?: "");
 }
 
 static bool ena_fault_window(ENAFaultRule *r, int64_t match, int64_t match2)
@@ -385,12 +384,18 @@ static bool ena_fault_window(ENAFaultRule *r, int64_t match, int64_t match2)
            (r->match2 == ENA_FAULT_ANY || r->match2 == match2);
 }
 
-ENAFaultRule *ena_fault_check(ENACore *core, ENAFaultPoint p, int64_t match,
-                              int64_t match2)
+uint64_t *ena_fault_hits(ENAFaults *f, ENAFaultPoint p)
 {
-    ENAFaultRule *r = &core->faults[p];
+    return &f->rule[p].hits;
+}
 
-    if (!ena_fault_window(r, match, match2)) {
+const ENAFaultRule *ena_fault_fire(ENAFaults *f, ENAFaultPoint p,
+                                   uint32_t actions, int64_t match,
+                                   int64_t match2)
+{
+    ENAFaultRule *r = &f->rule[p];
+
+    if (!(actions & BIT(r->action)) || !ena_fault_window(r, match, match2)) {
         return NULL;
     }
     r->seen++;
@@ -407,46 +412,48 @@ ENAFaultRule *ena_fault_check(ENACore *core, ENAFaultPoint p, int64_t match,
     return r;
 }
 
-ENAFaultRule *ena_fault_active(ENACore *core, ENAFaultPoint p,
-                               int64_t match)
+bool ena_fault_held(ENAFaults *f, ENAFaultPoint p, uint32_t action,
+                    int64_t match)
 {
-    ENAFaultRule *r = &core->faults[p];
+    ENAFaultRule *r = &f->rule[p];
 
-    if (!ena_fault_window(r, match, ENA_FAULT_ANY)) {
-        return NULL;
+    if (r->action != action || !ena_fault_window(r, match, ENA_FAULT_ANY)) {
+        return false;
     }
     r->fired = true;
     r->hits++;
     trace_ena_fault_fire(ena_fault_points[p].name,
                          ena_fault_action_names[r->action], match, r->hits);
-    return r;
+    return true;
 }
 
-void ena_fault_device_reset(ENACore *core)
+void ena_fault_device_reset(ENAFaults *f)
 {
     for (int p = 0; p < ENA_FAULT__MAX; p++) {
-        if (core->faults[p].clear_on_reset && core->faults[p].fired) {
+        if (f->rule[p].clear_on_reset && f->rule[p].fired) {
             trace_ena_fault_set(ena_fault_points[p].name, "none (reset)");
-            ena_fault_rule_clear(&core->faults[p]);
-            ena_core_fault_edge(core, p, &core->faults[p], false);
+            ena_fault_rule_clear(&f->rule[p]);
+            f->edge(f->opaque, p, &f->rule[p], false);
         }
     }
 }
 
-void ena_fault_init(ENACore *core)
+void ena_fault_init(ENAFaults *f, ENAFaultEdgeFn *edge, void *opaque)
 {
+    f->edge = edge;
+    f->opaque = opaque;
     for (int p = 0; p < ENA_FAULT__MAX; p++) {
-        core->faults[p].match = ENA_FAULT_ANY;
+        f->rule[p].match = ENA_FAULT_ANY;
     }
 }
 
-void ena_fault_realize(ENACore *core)
+void ena_fault_realize(ENAFaults *f)
 {
     for (int p = 0; p < ENA_FAULT__MAX; p++) {
-        ENAFaultTimerCtx *c = &core->fault_timer_ctx[p];
-        ENAFaultRule *r = &core->faults[p];
+        ENAFaultTimerCtx *c = &f->timer_ctx[p];
+        ENAFaultRule *r = &f->rule[p];
 
-        c->core = core;
+        c->faults = f;
         c->point = p;
         r->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, ena_fault_timer_cb, c);
         /* rules from -device count their times from realize */
@@ -456,17 +463,17 @@ void ena_fault_realize(ENACore *core)
             if (r->end_ns != INT64_MAX) {
                 r->end_ns += now;
             }
-            ena_fault_arm(core, p);
+            ena_fault_arm(f, p);
         }
     }
 }
 
-void ena_fault_unrealize(ENACore *core)
+void ena_fault_unrealize(ENAFaults *f)
 {
     for (int p = 0; p < ENA_FAULT__MAX; p++) {
-        ena_fault_rule_clear(&core->faults[p]);
-        timer_free(core->faults[p].timer);
-        core->faults[p].timer = NULL;
+        ena_fault_rule_clear(&f->rule[p]);
+        timer_free(f->rule[p].timer);
+        f->rule[p].timer = NULL;
     }
 }
 

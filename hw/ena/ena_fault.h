@@ -75,42 +75,63 @@ typedef struct ENAFaultRule {
     QEMUTimer *timer;
 } ENAFaultRule;
 
-typedef struct ENACore ENACore;
+/*
+ * Called when a timed rule starts or ends, or a rule is cleared (start
+ * false): the device acts on edges (a link going down, a stall ending).
+ */
+typedef void ENAFaultEdgeFn(void *opaque, ENAFaultPoint p,
+                            const ENAFaultRule *r, bool start);
+
+typedef struct ENAFaults ENAFaults;
 
 typedef struct ENAFaultTimerCtx {
-    ENACore *core;
+    ENAFaults *faults;
     ENAFaultPoint point;
 } ENAFaultTimerCtx;
 
-/* Called by the engine when a timed rule starts or ends. */
-void ena_core_fault_edge(ENACore *core, ENAFaultPoint p, ENAFaultRule *r,
-                         bool start);
+/* Every rule of one device; only ena_fault.c looks inside. */
+struct ENAFaults {
+    ENAFaultRule rule[ENA_FAULT__MAX];
+    ENAFaultTimerCtx timer_ctx[ENA_FAULT__MAX];
+    ENAFaultEdgeFn *edge;
+    void *opaque;
+};
+
+/* Any action, for ena_fault_fire() */
+#define ENA_FA_ANY      UINT32_MAX
 
 const char *ena_fault_point_name(ENAFaultPoint p);
 
-void ena_fault_init(ENACore *core);
-void ena_fault_realize(ENACore *core);
-void ena_fault_unrealize(ENACore *core);
+void ena_fault_init(ENAFaults *f, ENAFaultEdgeFn *edge, void *opaque);
+void ena_fault_realize(ENAFaults *f);
+void ena_fault_unrealize(ENAFaults *f);
 /*
  * A device reset: drop the rules marked reset=clear that have acted (so
  * the driver's own probe-time reset does not drop a -device rule).
  */
-void ena_fault_device_reset(ENACore *core);
+void ena_fault_device_reset(ENAFaults *f);
 
 /* Parse and install @spec ("" or "none" clears); false + errp if bad. */
-bool ena_fault_set(ENACore *core, ENAFaultPoint p, const char *spec,
+bool ena_fault_set(ENAFaults *f, ENAFaultPoint p, const char *spec,
                    Error **errp);
-char *ena_fault_get(ENACore *core, ENAFaultPoint p);
+char *ena_fault_get(ENAFaults *f, ENAFaultPoint p);
+/* How often point @p has acted (a read-only device property). */
+uint64_t *ena_fault_hits(ENAFaults *f, ENAFaultPoint p);
 
 /*
- * Should point @p act on this event? Counts the event against the rule;
- * returns the rule when it fires (and counts a hit), else NULL.
+ * An event at point @p: if its rule's action is in @actions (a mask of
+ * BIT(ENA_FA_*), or ENA_FA_ANY), the event counts against the rule, and
+ * the rule is returned when it fires (a hit); else NULL.
  */
-ENAFaultRule *ena_fault_check(ENACore *core, ENAFaultPoint p, int64_t match,
-                              int64_t match2);
-/* Is a state-like rule (stall, down, all-ones) in force now for @match? */
-ENAFaultRule *ena_fault_active(ENACore *core, ENAFaultPoint p,
-                               int64_t match);
+const ENAFaultRule *ena_fault_fire(ENAFaults *f, ENAFaultPoint p,
+                                   uint32_t actions, int64_t match,
+                                   int64_t match2);
+/*
+ * Is a state-like rule of @action (a stall) in force now for @match? A
+ * rule for one queue does not hold ENA_FAULT_ANY.
+ */
+bool ena_fault_held(ENAFaults *f, ENAFaultPoint p, uint32_t action,
+                    int64_t match);
 
 extern const VMStateDescription vmstate_ena_fault_rule;
 

@@ -90,12 +90,14 @@ static bool ena_cq_post(ENACore *core, ENAIoCq *cq, uint8_t *entry,
 static void ena_tx_complete(ENACore *core, ENAIoSq *sq, uint16_t req_id)
 {
     ENAIoCq *cq = &core->cq[sq->cq_idx];
-    uint8_t fa = core->faults[ENA_FAULT_TX].action;
+    const ENAFaultRule *r = ena_fault_fire(&core->faults, ENA_FAULT_TX,
+                                           BIT(ENA_FA_DROP) |
+                                           BIT(ENA_FA_BAD_REQ_ID),
+                                           ena_sq_idx(core, sq),
+                                           ENA_FAULT_ANY);
 
-    if ((fa == ENA_FA_DROP || fa == ENA_FA_BAD_REQ_ID) &&
-        ena_fault_check(core, ENA_FAULT_TX, ena_sq_idx(core, sq),
-                        ENA_FAULT_ANY)) {
-        if (fa == ENA_FA_DROP) {
+    if (r) {
+        if (r->action == ENA_FA_DROP) {
             return;     /* sent, but the completion is lost */
         }
         req_id = ENA_FAULT_BAD_REQ_ID;
@@ -346,8 +348,8 @@ void ena_tx_process(ENACore *core, ENAIoSq *sq)
     ENAIoCq *cq = &core->cq[sq->cq_idx];
     uint16_t completed = cq->tail;
 
-    if (core->faults[ENA_FAULT_TX].action == ENA_FA_STALL &&
-        ena_fault_active(core, ENA_FAULT_TX, ena_sq_idx(core, sq))) {
+    if (ena_fault_held(&core->faults, ENA_FAULT_TX, ENA_FA_STALL,
+                       ena_sq_idx(core, sq))) {
         return;         /* the queue is stuck until the fault ends */
     }
     if (sq->llq) {
@@ -379,9 +381,8 @@ bool ena_core_can_receive(ENACore *core)
                              PCI_COMMAND_MASTER)) {
         return false;
     }
-    if (core->faults[ENA_FAULT_RX].action == ENA_FA_STALL &&
-        core->faults[ENA_FAULT_RX].match == ENA_FAULT_ANY &&
-        ena_fault_active(core, ENA_FAULT_RX, ENA_FAULT_ANY)) {
+    if (ena_fault_held(&core->faults, ENA_FAULT_RX, ENA_FA_STALL,
+                       ENA_FAULT_ANY)) {
         return false;
     }
     for (int i = 0; i < ENA_MAX_IO_SQ; i++) {
@@ -525,13 +526,12 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
     if (!sq) {
         return 0;
     }
-    if (core->faults[ENA_FAULT_RX].action == ENA_FA_STALL &&
-        ena_fault_active(core, ENA_FAULT_RX, ena_sq_idx(core, sq))) {
+    if (ena_fault_held(&core->faults, ENA_FAULT_RX, ENA_FA_STALL,
+                       ena_sq_idx(core, sq))) {
         return 0;       /* held until the fault ends */
     }
-    if (core->faults[ENA_FAULT_RX].action == ENA_FA_DROP &&
-        ena_fault_check(core, ENA_FAULT_RX, ena_sq_idx(core, sq),
-                        ENA_FAULT_ANY)) {
+    if (ena_fault_fire(&core->faults, ENA_FAULT_RX, BIT(ENA_FA_DROP),
+                       ena_sq_idx(core, sq), ENA_FAULT_ANY)) {
         core->stats.rx_drops++;
         trace_ena_rx_drop(size, "fault");
         return size;
@@ -566,9 +566,9 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
         cap += blen[n];
         n++;
     }
-    bad_id = core->faults[ENA_FAULT_RX].action == ENA_FA_BAD_REQ_ID &&
-             ena_fault_check(core, ENA_FAULT_RX, ena_sq_idx(core, sq),
-                             ENA_FAULT_ANY);
+    bad_id = ena_fault_fire(&core->faults, ENA_FAULT_RX,
+                            BIT(ENA_FA_BAD_REQ_ID), ena_sq_idx(core, sq),
+                            ENA_FAULT_ANY);
 
     for (i = 0; i < n; i++) {
         uint32_t chunk = MIN(blen[i], size - off);
