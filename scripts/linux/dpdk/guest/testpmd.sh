@@ -11,9 +11,18 @@
 #                   stopstart  `port stop all`, `port start all`
 #                   reset      `port stop all`, `port reset all`,
 #                              `port start all`
+#                   rate       (benchmarks) `start tx_first B`, wait until
+#                              every port has received frames, then count
+#                              for secs= seconds: <step>_p<N>_rx_pps and
+#                              _rx_bps (L2 bytes without CRC) per port,
+#                              and their sums <step>_pps, <step>_bps
 #                   Every step's values are prefixed with <step><n>_ (n from
 #                   1), e.g. fwd1_p0_rx_pkts, xstats1_p1_x_wd_expired.
 #   pkts=N          frames each port must receive in a fwd step (default 5000)
+#   bursts=B        bursts of 32 frames a stream sends first in a rate step
+#                   (default 4)
+#   secs=S          length of a rate measurement (default 5)
+#   fwd=MODE        forwarding mode (default io; mac rewrites addresses)
 #   q=N             RX and TX queues per port (default 1)
 #   hugepages=N     2 MiB pages to reserve (default 96)
 #   devargs=S       PMD arguments for every port (e.g. enable_llq=0);
@@ -139,6 +148,29 @@ step_fwd() {
     return 0
 }
 
+step_rate() {
+    tp start tx_first "${P_bursts:-4}"
+    while :; do
+        tp show port stats all
+        [ "$(tp_min_rx /dev/null)" -gt 0 ] && break
+        sleep 1
+    done
+    tp show port stats all
+    tp_port_stats > /tmp/tp.r0
+    t0=$(uptime_cs)
+    sleep "${P_secs:-5}"
+    tp show port stats all
+    t1=$(uptime_cs)
+    tp_port_stats | awk -v pre="$1" -v base=/tmp/tp.r0 -v cs=$((t1 - t0)) '
+        BEGIN { while ((getline l < base) > 0) { split(l, f, " "); b[f[1] " " f[2]] = f[3] } }
+        $2 == "rx_pkts" { r = ($3 - b[$1 " " $2]) * 100 / cs; pps += r
+                          printf "ENATEST-VALUE %sp%s_rx_pps=%d\n", pre, $1, r }
+        $2 == "rx_bytes" { r = ($3 - b[$1 " " $2]) * 800 / cs; bps += r
+                           printf "ENATEST-VALUE %sp%s_rx_bps=%d\n", pre, $1, r }
+        END { printf "ENATEST-VALUE %spps=%d\nENATEST-VALUE %sbps=%d\nENATEST-VALUE %scs=%d\n", pre, pps, pre, bps, pre, cs }'
+    tp stop
+}
+
 step_stopstart() {
     tp port stop all
     tp port start all
@@ -200,7 +232,7 @@ ncpu=$(grep -c ^processor /proc/cpuinfo)
 stdbuf -oL -eL dpdk-testpmd -l "0-$((ncpu - 1))" -n 1 \
     --log-level="${P_eal_log:-*:notice}" $allow -- \
     -i --nb-cores=$((ncpu > 1 ? ncpu - 1 : 1)) --rxq="$P_q" --txq="$P_q" \
-    --rxd=512 --txd=512 --total-num-mbufs=8192 --forward-mode=io \
+    --rxd=512 --txd=512 --total-num-mbufs=8192 --forward-mode="${P_fwd:-io}" \
     --txonly-multi-flow $extra < "$tp_in" > "$tp_out" 2>&1 &
 tp_pid=$!
 exec 3> "$tp_in"
@@ -219,7 +251,7 @@ val ports_started $((nports - failed))
 
 [ -z "${P_txpkts:-}" ] || tp set txpkts "$P_txpkts"
 # shellcheck disable=SC2034  # counted through eval
-n_fwd=0 n_xstats=0 n_stopstart=0 n_reset=0
+n_fwd=0 n_xstats=0 n_stopstart=0 n_reset=0 n_rate=0
 for s in $(echo "$P_steps" | tr ',' ' '); do
     eval "n_$s=\$((n_$s + 1))"
     eval "pre=$s\$n_$s"
@@ -230,6 +262,7 @@ for s in $(echo "$P_steps" | tr ',' ' '); do
     xstats) report_xstats "${pre}_" ;;
     stopstart) step_stopstart "${pre}_" ;;
     reset) step_reset "${pre}_" ;;
+    rate) step_rate "${pre}_" ;;
     *) fail "unknown step $s" ;;
     esac
 done
