@@ -3,16 +3,43 @@
 # qemu-system-x86_64 plus our qtests. Incremental: the source is unpacked
 # and configured once per build directory; later runs only call ninja.
 #
-# usage: qemu-build.sh BUILD_DIR [STAMP]
+# usage: qemu-build.sh [--profile NAME] BUILD_DIR [STAMP]
+#   default   gcc, the project's build (build/)
+#   sanitize  clang with ASan, UBSan and libFuzzer (--enable-fuzzing): the
+#             same binaries and qtests instrumented, plus qemu-fuzz-x86_64
+#             and generic-fuzz's ena configs (scripts/sanitize.sh, fuzz.sh)
+# A build directory keeps the profile it was configured with.
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 . "$repo/scripts/versions.sh"
+profile=default
+if [ "${1:-}" = --profile ]; then
+    profile=${2:?usage: qemu-build.sh [--profile NAME] BUILD_DIR [STAMP]}
+    shift 2
+fi
 build=$(mkdir -p "${1:?usage: qemu-build.sh BUILD_DIR}" && cd "$1" && pwd)
 src="$build/qemu-src"
 obj="$build/qemu-build"
 log() { printf '[qemu-build] %s\n' "$*"; }
+
+# --- 0. profile: compiler, configure flags, extra targets ----------------
+profile_args=()
+profile_targets=()
+case "$profile" in
+default) ;;
+sanitize)
+    # gcc builds the x86 option ROMs (configure finds no clang for them)
+    profile_args=(--cc=clang --cxx=clang++ --objcc=clang --cross-cc-i386=gcc
+                  --enable-fuzzing --enable-asan --enable-ubsan)
+    profile_targets=(qemu-fuzz-x86_64)
+    ;;
+*)
+    echo "qemu-build: unknown profile '$profile'" >&2
+    exit 1
+    ;;
+esac
 
 # One build at a time per tree (tests and people may call this together).
 exec 9>"$build/.qemu-build.lock"
@@ -58,6 +85,15 @@ add_after "$src/hw/Kconfig" "^source net/Kconfig" "source ena/Kconfig"
 add_after "$src/hw/net/meson.build" "CONFIG_IGB_PCI_EXPRESS.*net_tx_pkt" \
     "system_ss.add(when: 'CONFIG_ENA_PCI', if_true: files('net_tx_pkt.c', 'net_rx_pkt.c'))"
 add_after "$src/meson.build" "^    'hw/net',$" "    'hw/ena',"
+# generic-fuzz targets for ena (only built with --enable-fuzzing): our
+# entries are included at the head of QEMU's predefined_configs[].
+if [ "$profile" = sanitize ]; then
+    link "$repo/qtest/fuzz/ena_fuzz_configs.c.inc" \
+        "$src/tests/qtest/fuzz/ena_fuzz_configs.c.inc"
+    add_after "$src/tests/qtest/fuzz/generic_fuzz_configs.h" \
+        "^const generic_fuzz_config predefined_configs\\[\\] = \\{$" \
+        '#include "ena_fuzz_configs.c.inc"'
+fi
 
 # qtest/: libqos nodes go to tests/qtest/libqos, tests to tests/qtest.
 for f in "$repo"/qtest/libqos/*.[ch]; do
@@ -88,10 +124,19 @@ while IFS=: read -r name extra; do
 done < <(cat "$repo/qtest/tests.list" 2>/dev/null || true)
 
 # --- 3. configure once ---------------------------------------------------
+if [ -f "$obj/build.ninja" ] &&
+   [ "$(cat "$obj/.ena-profile" 2>/dev/null || echo default)" != "$profile" ]
+then
+    echo "qemu-build: $obj was configured with another profile than" \
+         "'$profile'; use another build directory" >&2
+    exit 1
+fi
 if [ ! -f "$obj/build.ninja" ]; then
-    log "configuring x86_64-softmmu in $obj"
+    log "configuring x86_64-softmmu ($profile) in $obj"
     mkdir -p "$obj"
+    echo "$profile" > "$obj/.ena-profile"
     (cd "$obj" && "$src/configure" \
+        "${profile_args[@]}" \
         --python=/usr/bin/python3 \
         --target-list=x86_64-softmmu \
         --enable-tcg --enable-kvm --enable-slirp \
@@ -111,13 +156,13 @@ if [ ! -f "$obj/build.ninja" ]; then
 fi
 
 # --- 4. build ------------------------------------------------------------
-targets=(qemu-system-x86_64 tests/qtest/qos-test)
+targets=(qemu-system-x86_64 tests/qtest/qos-test "${profile_targets[@]}")
 while IFS=: read -r name _; do
     case "$name" in ''|'#'*) continue ;; esac
     targets+=("tests/qtest/$name")
 done < <(cat "$repo/qtest/tests.list" 2>/dev/null || true)
 log "ninja ${targets[*]}"
-ninja -C "$obj" "${targets[@]}"
+ninja -C "$obj" ${ENA_NINJA_JOBS:+-j "$ENA_NINJA_JOBS"} "${targets[@]}"
 
 # Option ROMs (linuxboot_dma.bin, pvh.bin ...) for -kernel: Debian's +ds
 # source ships none and ninja does not build them.

@@ -3,6 +3,9 @@
 # apt sources (deb-src, bookworm-backports, trixie sources for QEMU 10.0),
 # build and test dependencies, and the cached QEMU source package.
 # Idempotent; run as root or through sudo.
+# usage: setup.sh [--sanitize]
+#   --sanitize  also clang, LLVM and compiler-rt (ASan, UBSan, libFuzzer)
+#               for scripts/sanitize.sh and scripts/fuzz.sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 
@@ -103,6 +106,11 @@ pkgs=(
     binutils
 )
 bpo_pkgs=(meson python3-pycotap)
+if [ "${1:-}" = --sanitize ]; then
+    # Debian 12's clang (14; QEMU 10.0 wants >= 10); libclang-rt-14-dev
+    # has the ASan, UBSan and libFuzzer runtimes, llvm the symbolizer.
+    pkgs+=(clang llvm libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do
