@@ -2,7 +2,8 @@
  * AWS Elastic Network Adapter (ENA) PCI device
  *
  * QOM, PCI configuration, BARs, MSI-X, the network back end, properties
- * and migration. Device behaviour lives in ena_core.c.
+ * and migration. Device behaviour lives in ena_core.c and the files
+ * under it (ena_internal.h).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

@@ -1,9 +1,9 @@
 /*
  * AWS Elastic Network Adapter: what the files of the device core share
  *
- * ena_core.c (registers, reset, interrupts, AENQ, life cycle), ena_admin.c
- * (admin queue, features, statistics) and ena_io.c (TX, RX, RSS). Nothing
- * outside hw/ena includes it.
+ * ena_core.c (registers, reset, life cycle), ena_admin.c (admin queue,
+ * features, statistics), ena_io.c (TX, RX, RSS) and ena_event.c (DMA,
+ * interrupts, AENQ). Nothing outside hw/ena includes it.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -104,7 +104,7 @@ static inline bool ena_depth_ok(ENACore *core, uint32_t depth)
            depth <= core->params.max_depth;
 }
 
-/* ena_core.c */
+/* ena_event.c */
 void ena_set_fatal(ENACore *core, const char *why, uint64_t addr);
 bool ena_dma_ok(ENACore *core, uint64_t addr, size_t len);
 bool ena_dma_is_ram(ENACore *core, uint64_t addr, size_t len);
@@ -125,6 +125,10 @@ bool ena_aenq_post(ENACore *core, uint16_t group, uint16_t syndrome,
 void ena_aenq_flush_pending(ENACore *core);
 void ena_keepalive_arm(ENACore *core);
 bool ena_link_up(ENACore *core);
+void ena_io_unmask(ENACore *core, uint32_t vector, uint32_t val);
+void ena_aenq_head_db(ENACore *core, uint16_t head);
+void ena_keepalive_cb(void *opaque);
+void ena_io_moderation_cb(void *opaque);
 
 /* ena_admin.c */
 void ena_aq_doorbell(ENACore *core, uint16_t tail);
