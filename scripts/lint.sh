@@ -2,16 +2,18 @@
 # Lint the project's shell scripts (shellcheck) or Python (pyflakes), as TAP.
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# usage: lint.sh shell|python [SOURCE_DIR]
-#   shell   shellcheck -x -S warning over scripts/ and bench/: every *.sh
-#           and every file there whose first line runs sh or bash
-#   python  pyflakes3 over every *.py of the tree
+# usage: lint.sh shell|python|scenarios [SOURCE_DIR]
+#   shell      shellcheck -x -S warning over scripts/ and bench/: every *.sh
+#              and every file there whose first line runs sh or bash
+#   python     pyflakes3 over every *.py of the tree
+#   scenarios  every scenarios/*.scn is in the files() list of
+#              scenarios/meson.build (so that meson runs it)
 # Files are those git tracks (every file when SOURCE_DIR is not a git work
 # tree; build/ is never looked at). Exit 77 (skip) when the tool is not
 # installed (scripts/setup.sh installs both).
 set -euo pipefail
 
-what=${1:?usage: lint.sh shell|python [SOURCE_DIR]}
+what=${1:?usage: lint.sh shell|python|scenarios [SOURCE_DIR]}
 cd "${2:-$(dirname "$0")/..}"
 
 list() {
@@ -45,8 +47,15 @@ python)
     done < <(list '*.py')
     run() { pyflakes3 "$1"; }
     ;;
+scenarios)
+    tool="grep"
+    while IFS= read -r f; do
+        files+=("$f")
+    done < <(list scenarios | grep '\.scn$')
+    run() { grep -q "^  '${1#scenarios/}',\$" scenarios/meson.build; }
+    ;;
 *)
-    echo "lint.sh: unknown check '$what' (shell or python)" >&2
+    echo "lint.sh: unknown check '$what' (shell, python or scenarios)" >&2
     exit 2
     ;;
 esac
