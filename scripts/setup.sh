@@ -98,8 +98,8 @@ pkgs=(
     build-essential gcc-multilib ninja-build pkg-config python3 python3-venv
     libglib2.0-dev libslirp-dev libpixman-1-dev zlib1g-dev libfdt-dev
     flex bison dpkg-dev seabios
-    # tests and tools
-    check perl git iproute2 socat
+    # tests and tools; the lint suite's shellcheck and pyflakes3
+    check perl git iproute2 socat shellcheck pyflakes3
     # Linux guests: kernels are unpacked from Debian packages
     busybox-static cpio xz-utils zstd kmod
     # bare-metal guest image
