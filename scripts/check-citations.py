@@ -1,6 +1,5 @@
 #!/usr/bin/env python3
-# Lint: every "§N" or "§N.M" citation in the tree names a section of
-# docs/interface.md (the hardware interface reference the code cites).
+# Lint: every § citation in the tree names a section of docs/interface.md.
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Check section citations against docs/interface.md.
 

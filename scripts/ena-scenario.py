@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-# Run ENA fault scenarios (scenarios/*.scn): the entry point of the enascn
-# package (scripts/enascn), which build/ena-scenario and meson call.
+# Run ENA fault scenarios: the entry point of the scripts/enascn package.
 # SPDX-License-Identifier: GPL-2.0-or-later
+# (build/ena-scenario and meson call this file.)
 import os
 import sys
 

@@ -1,5 +1,4 @@
-# The ENA fault-scenario tooling: scenarios/*.scn in, a timeline and
-# PASS/FAIL out (scenarios/README.md).
+# The ENA fault-scenario tooling: a .scn file in, a timeline and PASS/FAIL out.
 # SPDX-License-Identifier: GPL-2.0-or-later
 """enascn: run ENA fault scenarios against a driver and check them.
 

@@ -1,5 +1,4 @@
-# Names the scenario tooling shares with the C side, read from the C headers
-# (and the kernel pins), never retyped.
+# Names shared with the C side, read from hw/ena's headers, never retyped.
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Fault points come from enum ENAFaultPoint (hw/ena/ena_fault.h:
 ENA_FAULT_KEEPALIVE is the point "keepalive", property fault-keepalive),
