@@ -3,17 +3,19 @@
 """Run ENA fault scenarios against a driver and check them.
 
 usage: ena-scenario [--target TARGET|all] [--kernel K] [--check] [-v]
-                    SCENARIO...
+                    [--golden DIR [--update-golden]] SCENARIO...
 
 Prints a timeline and PASS/FAIL per expectation; exits 1 if any scenario
 failed, 2 if a scenario file is bad, 77 (a skip, for meson) when the one
 scenario given does not name the one target asked for. --check only
-parses. See scenarios/README.md for the format."""
+parses. --golden DIR also compares the trace of each run on a target that
+replays exactly with DIR/NAME.TARGET.trace (--update-golden writes it).
+See scenarios/README.md for the format."""
 
 import argparse
 import sys
 
-from . import cdefs, targets
+from . import cdefs, golden, targets
 from .check import report
 from .model import ScenarioError, parse
 
@@ -26,6 +28,8 @@ def main(argv=None):
     ap.add_argument('--kernel', choices=cdefs.kernels())
     ap.add_argument('--check', action='store_true')
     ap.add_argument('-v', '--verbose', action='store_true')
+    ap.add_argument('--golden', metavar='DIR')
+    ap.add_argument('--update-golden', action='store_true')
     ap.add_argument('scenario', nargs='+')
     args = ap.parse_args(argv)
     try:
@@ -62,4 +66,7 @@ def main(argv=None):
                     all_ok = False
                     continue
                 all_ok &= report(sc, name, variant, res)
+                if args.golden and getattr(target, 'GOLDEN', False):
+                    all_ok &= golden.check(args.golden, sc, name, res,
+                                           args.update_golden)
     return 0 if all_ok else 1

@@ -107,6 +107,9 @@ class Result:
     traffic: str = ''
     notes: list = dataclasses.field(default_factory=list)
     deterministic: bool = True
+    # the driver's own record of the run (EVENT, INJECT, STAT ... lines,
+    # virtual timestamps included), for targets that replay exactly
+    trace: list = dataclasses.field(default_factory=list)
 
 
 def parse(path):

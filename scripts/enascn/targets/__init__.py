@@ -17,6 +17,8 @@ know it. A target module defines:
   run(sc, variant, verbose)
                  run the scenario once; a model.Result, or None when the
                  target is not available here (not built)
+  GOLDEN         (optional) True when a run is exactly reproducible, so
+                 that Result.trace can be kept as a golden file
 """
 
 import functools

@@ -40,6 +40,9 @@ from ..qmp import QMP, QMPError
 
 NAME = 'guest'
 ORDER = 20
+GOLDEN = True
+# the guest's serial lines that make up the trace (-icount: exact)
+TRACE = ('EVENT', 'INJECT', 'STAT', 'TRAFFIC', 'TRAFFIC-ROUNDS')
 CANNOT_CHECK = {
     'log': 'kernel log lines are checked on the linux target',
     'no-log': 'kernel log lines are checked on the linux target',
@@ -358,6 +361,8 @@ def run(sc, variant, verbose):
         res.notes.append('no serial log')
     else:
         parse_serial(serial, res)
+        res.trace = [line.rstrip('\r') for line in serial.splitlines()
+                     if line.split(' ', 1)[0] in TRACE]
         if 'ENA-BAREMETAL-DONE' not in serial:
             res.notes.append('the guest did not finish')
             res.traffic = res.traffic or 'failed'

@@ -16,6 +16,9 @@ from ..model import NS, Result
 
 NAME = 'qtest'
 ORDER = 10
+GOLDEN = True
+# the lines of ena-scenario-test's output that make up the trace
+TRACE = ('T0', 'EVENT', 'INJECT', 'STAT', 'PROP', 'TRAFFIC')
 CANNOT_CHECK = {
     'log': 'kernel log lines are checked on the linux target',
     'no-log': 'kernel log lines are checked on the linux target',
@@ -54,6 +57,8 @@ def run(sc, variant, verbose):
     if verbose:
         sys.stdout.write(p.stdout)
     parse_driver_output(p.stdout, res)
+    res.trace = [line for line in p.stdout.splitlines()
+                 if line.split(' ', 1)[0] in TRACE]
     res.notes.append('qtest runner exited %d' % p.returncode)
     m = re.search(r'^DETERMINISTIC (yes|no)', p.stdout, re.M)
     if m:
