@@ -164,10 +164,10 @@ step_rate() {
     tp_port_stats | awk -v pre="$1" -v base=/tmp/tp.r0 -v cs=$((t1 - t0)) '
         BEGIN { while ((getline l < base) > 0) { split(l, f, " "); b[f[1] " " f[2]] = f[3] } }
         $2 == "rx_pkts" { r = ($3 - b[$1 " " $2]) * 100 / cs; pps += r
-                          printf "ENATEST-VALUE %sp%s_rx_pps=%d\n", pre, $1, r }
+                          printf "ENATEST-VALUE %sp%s_rx_pps=%.0f\n", pre, $1, r }
         $2 == "rx_bytes" { r = ($3 - b[$1 " " $2]) * 800 / cs; bps += r
-                           printf "ENATEST-VALUE %sp%s_rx_bps=%d\n", pre, $1, r }
-        END { printf "ENATEST-VALUE %spps=%d\nENATEST-VALUE %sbps=%d\nENATEST-VALUE %scs=%d\n", pre, pps, pre, bps, pre, cs }'
+                           printf "ENATEST-VALUE %sp%s_rx_bps=%.0f\n", pre, $1, r }
+        END { printf "ENATEST-VALUE %spps=%.0f\nENATEST-VALUE %sbps=%.0f\nENATEST-VALUE %scs=%d\n", pre, pps, pre, bps, pre, cs }'
     tp stop
 }
 
