@@ -11,6 +11,8 @@
 #                   stopstart  `port stop all`, `port start all`
 #                   reset      `port stop all`, `port reset all`,
 #                              `port start all`
+#                   kill       `start tx_first`, SIGKILL testpmd, wait 3 s,
+#                              start a new testpmd (ports start again)
 #                   rate       (benchmarks) `start tx_first B`, wait until
 #                              every port has received frames, then count
 #                              for secs= seconds: <step>_p<N>_rx_pps and
@@ -32,8 +34,9 @@
 #   txpkts=S        `set txpkts S` before the first step (segment lengths)
 #   xq=1            fwd steps also report every port's xstats
 #   eal_log=S       EAL --log-level value (default *:notice)
-# Values: ports, bdf<N>, eal_ok, ports_started, <step>_... (see above); the
-# testpmd console is copied to the serial console with a "TP| " prefix.
+# Values: ports, bdf<N>, eal_ok, ports_started (per launch), <step>_...
+# (see above); the testpmd console is copied to the serial console with a
+# "TP| " prefix.
 # shellcheck shell=sh
 # shellcheck disable=SC2154  # fail, val, info and P_* come from /init
 
@@ -224,34 +227,55 @@ val eal_start_cs "$(uptime_cs)"
 
 # testpmd, interactive, reading commands from a FIFO we hold open on fd 3;
 # stdbuf line-buffers its printf output so that we see it as it comes.
-mkfifo "$tp_in"
-: > "$tp_out"
+# Its console goes to the serial console with a "TP| " prefix. Reports
+# eal_ok, testpmd_up_cs, ports_started (again at every launch).
+tp_launch() {
+    rm -f "$tp_in"
+    mkfifo "$tp_in"
+    : > "$tp_out"
+    # shellcheck disable=SC2086  # $allow and $extra are lists of arguments
+    stdbuf -oL -eL dpdk-testpmd -l "0-$((ncpu - 1))" -n 1 \
+        --log-level="${P_eal_log:-*:notice}" $allow -- \
+        -i --nb-cores=$((ncpu > 1 ? ncpu - 1 : 1)) --rxq="$P_q" --txq="$P_q" \
+        --rxd=512 --txd=512 --total-num-mbufs=8192 --forward-mode="${P_fwd:-io}" \
+        --txonly-multi-flow $extra < "$tp_in" > "$tp_out" 2>&1 &
+    tp_pid=$!
+    exec 3> "$tp_in"
+    tail -f "$tp_out" 2>/dev/null | awk '{ print "TP| " $0; fflush() }' &
+    tail_pid=$!
+    if ! tp_wait_prompt 0; then
+        kill "$tail_pid" 2>/dev/null
+        sed 's/^/TP| /' "$tp_out"
+        fail "testpmd exited before its prompt"
+    fi
+    val eal_ok 1
+    val testpmd_up_cs "$(uptime_cs)"
+    failed=$(grep -c 'Fail to start port' "$tp_out" || true)
+    val ports_started $((nports - failed))
+}
+
+# SIGKILL testpmd in the middle of forwarding (no port stop, no close:
+# vfio-pci takes the device back), let the device run on for a few
+# seconds of its own time (keep-alives every second), start a new testpmd.
+step_kill() {
+    tp start tx_first
+    tp show port stats all
+    kill -9 "$tp_pid"
+    wait "$tp_pid" 2>/dev/null
+    exec 3>&-
+    kill "$tail_pid" 2>/dev/null
+    sleep 3
+    tp_launch
+    val "${1}relaunched" 1
+}
+
 extra=$(echo "${P_tpargs:-}" | tr ',' ' ')
 ncpu=$(grep -c ^processor /proc/cpuinfo)
-# shellcheck disable=SC2086  # $allow and $extra are lists of arguments
-stdbuf -oL -eL dpdk-testpmd -l "0-$((ncpu - 1))" -n 1 \
-    --log-level="${P_eal_log:-*:notice}" $allow -- \
-    -i --nb-cores=$((ncpu > 1 ? ncpu - 1 : 1)) --rxq="$P_q" --txq="$P_q" \
-    --rxd=512 --txd=512 --total-num-mbufs=8192 --forward-mode="${P_fwd:-io}" \
-    --txonly-multi-flow $extra < "$tp_in" > "$tp_out" 2>&1 &
-tp_pid=$!
-exec 3> "$tp_in"
-tail -f "$tp_out" 2>/dev/null | awk '{ print "TP| " $0; fflush() }' &
-tail_pid=$!
-
-if ! tp_wait_prompt 0; then
-    kill "$tail_pid" 2>/dev/null
-    sed 's/^/TP| /' "$tp_out"
-    fail "testpmd exited before its prompt"
-fi
-val eal_ok 1
-val testpmd_up_cs "$(uptime_cs)"
-failed=$(grep -c 'Fail to start port' "$tp_out" || true)
-val ports_started $((nports - failed))
+tp_launch
 
 [ -z "${P_txpkts:-}" ] || tp set txpkts "$P_txpkts"
 # shellcheck disable=SC2034  # counted through eval
-n_fwd=0 n_xstats=0 n_stopstart=0 n_reset=0 n_rate=0
+n_fwd=0 n_xstats=0 n_stopstart=0 n_reset=0 n_rate=0 n_kill=0
 for s in $(echo "$P_steps" | tr ',' ' '); do
     eval "n_$s=\$((n_$s + 1))"
     eval "pre=$s\$n_$s"
@@ -263,6 +287,7 @@ for s in $(echo "$P_steps" | tr ',' ' '); do
     stopstart) step_stopstart "${pre}_" ;;
     reset) step_reset "${pre}_" ;;
     rate) step_rate "${pre}_" ;;
+    kill) step_kill "${pre}_" ;;
     *) fail "unknown step $s" ;;
     esac
 done

@@ -6,7 +6,8 @@
 #   KERNEL  6.1, 6.12 or a KVER from kernels.conf
 #   CASE    fwd      two ports on one QEMU hub, LLQ (the device's default):
 #                    io forwarding, xstats (ENI counters), port stop/start,
-#                    port reset, forwarding again after each
+#                    port reset, testpmd killed (SIGKILL) while forwarding
+#                    and started again; forwarding again after each
 #           llq-off  the same forwarding without LLQ: port 0's device has
 #                    llq=off, port 1's PMD gets enable_llq=0
 #           mq       4 queues a port, RSS: RX on every queue of both ports
@@ -31,7 +32,7 @@ q=1
 steps=fwd
 args=(--dpdk --nics 2 --smp 2 --mem 768 -p "pkts=$pkts")
 case $case_name in
-fwd) steps=fwd,xstats,stopstart,fwd,reset,fwd ;;
+fwd) steps=fwd,xstats,stopstart,fwd,reset,fwd,kill,fwd ;;
 llq-off)
     if [ "$t_nic" = ena ]; then
         # The PMD says that it falls back at INFO level.
@@ -133,6 +134,8 @@ fwd)
     check_all "port stop/start: no failure" [ "$(num stopstart1_start_failures)" -eq 0 ]
     check_all "port reset: no failure ($(v reset1_reset_failures)), restart ok ($(v reset1_start_failures))" \
         [ "$(num reset1_reset_failures)" -eq 0 ] [ "$(num reset1_start_failures)" -eq 0 ]
+    check_all "testpmd SIGKILLed while forwarding, a new one started both ports ($(v ports_started))" \
+        [ "$(num kill1_relaunched)" -eq 1 ] [ "$(num ports_started)" -eq 2 ]
     ;;
 mq)
     for p in 0 1; do
