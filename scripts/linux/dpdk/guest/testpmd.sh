@@ -11,6 +11,9 @@
 #                   stopstart  `port stop all`, `port start all`
 #                   reset      `port stop all`, `port reset all`,
 #                              `port start all`
+#                   csumhw     `port stop all`, `csum set ip|udp|tcp hw N`
+#                              for every port, `port start all` (use with
+#                              fwd=csum)
 #                   kill       `start tx_first`, SIGKILL testpmd, wait 3 s,
 #                              start a new testpmd (ports start again)
 #                   rate       (benchmarks) `start tx_first B`, wait until
@@ -174,6 +177,27 @@ step_rate() {
     tp stop
 }
 
+# Checksums in hardware for every port: IPv4, UDP and TCP by the device
+# on TX (testpmd's csum forwarding mode sets the mbuf offload flags).
+step_csumhw() {
+    tp port stop all
+    i=0
+    while [ "$i" -lt "$nports" ]; do
+        for l in ip udp tcp; do
+            tp csum set "$l" hw "$i"
+            grep -qi 'error\|not supported\|invalid' /tmp/tp.last &&
+                info "csum set $l hw $i: $(tr -d '\r' < /tmp/tp.last | grep -i 'error\|not supported\|invalid' | head -n 1)"
+        done
+        tp csum show "$i"
+        tr -d '\r' < /tmp/tp.last | grep -qi 'UDP checksum offload is hw' ||
+            fail "port $i: UDP checksum offload not in hardware"
+        i=$((i + 1))
+    done
+    tp port start all
+    n=$(grep -c 'Fail to ' /tmp/tp.last || true)
+    val "${1}start_failures" "$n"
+}
+
 step_stopstart() {
     tp port stop all
     tp port start all
@@ -275,7 +299,7 @@ tp_launch
 
 [ -z "${P_txpkts:-}" ] || tp set txpkts "$P_txpkts"
 # shellcheck disable=SC2034  # counted through eval
-n_fwd=0 n_xstats=0 n_stopstart=0 n_reset=0 n_rate=0 n_kill=0
+n_fwd=0 n_xstats=0 n_stopstart=0 n_reset=0 n_rate=0 n_kill=0 n_csumhw=0
 for s in $(echo "$P_steps" | tr ',' ' '); do
     eval "n_$s=\$((n_$s + 1))"
     eval "pre=$s\$n_$s"
@@ -288,6 +312,7 @@ for s in $(echo "$P_steps" | tr ',' ' '); do
     reset) step_reset "${pre}_" ;;
     rate) step_rate "${pre}_" ;;
     kill) step_kill "${pre}_" ;;
+    csumhw) step_csumhw "${pre}_" ;;
     *) fail "unknown step $s" ;;
     esac
 done

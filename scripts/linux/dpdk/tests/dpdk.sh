@@ -13,6 +13,10 @@
 #           mq       4 queues a port, RSS: RX on every queue of both ports
 #           jumbo    MTU 9001: 9015-byte frames in 5 TX segments, received
 #                    into 2 KiB buffers (scatter)
+#           csum     checksum offloads: testpmd's csum forwarding mode with
+#                    IPv4/UDP/TCP checksums in hardware (the device fills
+#                    in the IPv4 header checksum testpmd zeroes), RX
+#                    checksum offloads, and the PMD's large_llq_hdr=1
 # The guest side is scripts/linux/dpdk/guest/testpmd.sh; every count
 # checked here is testpmd's own (port stats, forward stats, xstats).
 # ENA_TEST_NIC=igb or e1000e runs the same cases on QEMU's stock NICs and
@@ -54,13 +58,21 @@ jumbo)
     args+=(-p "tpargs=--max-pkt-len=9015,--enable-scatter,--tx-offloads=0x8000"
            -p "txpkts=2048,2048,2048,2048,823")
     ;;
+csum)
+    # testpmd zeroes the IPv4 checksum and asks the device for it; the
+    # receiving port checks it. (UDP stays unchecked: txonly sends a zero
+    # UDP checksum, which the csum engine leaves alone.)
+    steps=csumhw,fwd
+    args+=(-p fwd=csum -p xq=1 -p "tpargs=--rx-offloads=0xe,--tx-offloads=0xe")
+    [ "$t_nic" = ena ] && args+=(-p devargs=large_llq_hdr=1)
+    ;;
 *) ena_die "unknown case $case_name" ;;
 esac
 args+=(-p "steps=$steps" -p "q=$q")
 n_fwd=$(tr ',' '\n' <<< "$steps" | grep -c '^fwd$')
 
 trace=()
-[ "$t_nic" = ena ] && trace=(-trace ena_create_sq_llq -trace 'ena_ub_*' -trace 'ena_err_*')
+[ "$t_nic" = ena ] && trace=(-trace ena_create_sq_llq -trace ena_llq_set -trace 'ena_ub_*' -trace 'ena_err_*')
 guest_run "dpdk-$case_name" -t testpmd "${args[@]}" -- -d guest_errors,unimp "${trace[@]}" || true
 log=$(glog "dpdk-$case_name")
 qlog="${log%.log}.qemu.log"
@@ -148,6 +160,21 @@ mq)
         done
         check_all "port $p: RSS spread RX over all 4 queues:$per" [ "$active" -eq 4 ]
     done
+    ;;
+csum)
+    check_all "IP/UDP/TCP checksums set to hardware on both ports, ports restarted ($(v csumhw1_start_failures) failures)" \
+        [ "$(num csumhw1_start_failures)" -eq 0 ]
+    for p in 0 1; do
+        bad=$(tr -d '\r' < "$log" | sed -n "s/.*ENATEST-VALUE fwd1_p${p}_x_rx_q0_l3_csum_bad=//p" | tail -n 1)
+        check_all "port $p: no IPv4 header checksum error on RX (rx_q0_l3_csum_bad ${bad:-missing})" \
+            [ "${bad:--1}" -eq 0 ]
+    done
+    nbad=$(tr -d '\r' < "$log" | grep -c 'TP| *Bad-ipcsum: 0 ' || true)
+    check_all "testpmd's csum engine: Bad-ipcsum 0 on both ports ($nbad lines)" [ "$nbad" -ge 2 ]
+    if [ "$t_nic" = ena ]; then
+        check_all "large_llq_hdr=1: LLQ entries of 256 B ($(grep -c 'ena_llq_set entry 256 B' "$qlog" || true) SET LLQ)" \
+            [ "$(grep -c 'ena_llq_set entry 256 B' "$qlog" || true)" -eq 2 ]
+    fi
     ;;
 jumbo)
     for p in 0 1; do
