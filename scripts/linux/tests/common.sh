@@ -6,7 +6,8 @@
 #   ENA_TEST_NIC      NIC model (default ena); e1000e / virtio-net-pci run the
 #                     same tests against QEMU's stock NICs, to check the tooling
 #   ENA_TEST_VERBOSE  1: copy the guests' consoles to stderr
-#   ENA_TEST_TIMEOUT  wall-clock limit per QEMU run (default 120 s)
+#   ENA_TEST_TIMEOUT  how long a QEMU run may go without progress (default
+#                     120 s; see run-guest.sh --timeout)
 #   plus everything lib.sh reads (QEMU, ENA_CACHE, ENA_LINUX_WORK).
 # shellcheck disable=SC2034
 # shellcheck source=scripts/linux/lib.sh  # (paths from the repo root)
