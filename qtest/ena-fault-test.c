@@ -102,6 +102,7 @@ static void test_ena_fault_keepalive_window(void *obj, void *data,
 {
     QEna *d = obj;
     QTestState *qts = qts_of(d);
+    g_autofree char *spec = NULL;
 
     up(d, true, BIT(ENA_ADMIN_KEEP_ALIVE));
     fault_set(d, "keepalive", "stop:after=2500ms:for=4s");
@@ -112,7 +113,8 @@ static void test_ena_fault_keepalive_window(void *obj, void *data,
     qtest_clock_step(qts, 2 * SEC);     /* 7, 8 s */
     g_assert_cmpint(aenq_count(d, ENA_ADMIN_KEEP_ALIVE), ==, 2);
     /* the rule expired by itself */
-    g_assert_cmpstr(fault_get(d, "keepalive"), ==, "");
+    spec = fault_get(d, "keepalive");
+    g_assert_cmpstr(spec, ==, "");
 }
 
 /* One keep-alive late by 4.5 s (inside Linux's 6 s), then the cadence. */

@@ -293,10 +293,13 @@ uint8_t qena_get_stats(QEna *d, uint8_t type, uint64_t buf, uint32_t len,
         .type = type,
         .requested_metrics = cpu_to_le64(metrics),
     };
+    /* the command is 32 bytes; the AQ entry written is 64 (ASan) */
+    EnaAdminAqEntry e = { 0 };
 
     c.ctrl.length = cpu_to_le32(len);
     qena_addr48(&c.ctrl.address, buf);
-    return qena_admin_exec(d, (EnaAdminAqEntry *)&c, r);
+    memcpy(&e, &c, sizeof(c));
+    return qena_admin_exec(d, &e, r);
 }
 
 bool qena_aenq_take(QEna *d, EnaAdminAenqEntry *e)
