@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up a Debian 12 machine (scripts/setup.sh), build everything and run
-# every test suite; extra arguments go to `meson test` (e.g. --suite qtest).
+# every test suite; extra arguments go to `meson test` (e.g. --suite qtest)
+# and leave out the sanitizer part of a full run.
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,5 +10,20 @@ bash scripts/setup.sh
 [ -f build/meson-private/coredata.dat ] || meson setup build
 rc=0
 meson test -C build --print-errorlogs --num-processes 2 "$@" || rc=$?
-/usr/bin/python3 scripts/test-summary.py build/meson-logs/testlog.json || rc=1
+log=build/meson-logs/testlog.json
+# A full run (no arguments, as in CI) adds the fuzz smoke and the qtest
+# suite against QEMU built with ASan and UBSan (scripts/sanitize.sh --ci,
+# suite "sanitize"); ENA_SANITIZE=0 leaves them out.
+if [ $# -eq 0 ] && [ "${ENA_SANITIZE:-1}" != 0 ]; then
+    san=build/san/meson-logs/testlog-sanitize.json
+    rm -f "$san"
+    bash scripts/sanitize.sh --ci --no-summary || rc=1
+    if [ ! -s "$san" ]; then
+        echo '{"name": "sanitize", "suite": ["sanitize"], "result": "FAIL"}' \
+            > "$san"
+    fi
+    cat "$log" "$san" > build/meson-logs/testlog-all.json || rc=1
+    log=build/meson-logs/testlog-all.json
+fi
+/usr/bin/python3 scripts/test-summary.py "$log" || rc=1
 exit $rc
