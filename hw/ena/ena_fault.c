@@ -133,7 +133,8 @@ static bool ena_fault_parse_time(const char *s, int64_t *ns)
     }
     for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
         if (!strcmp(end, units[i].sfx)) {
-            if (v > INT64_MAX / units[i].mul) {
+            /* a quarter of the range: now + after + for stays in int64 */
+            if (v > INT64_MAX / 4 / units[i].mul) {
                 return false;
             }
             *ns = v * units[i].mul;
@@ -204,8 +205,14 @@ static void ena_fault_timer_cb(void *opaque)
     ena_fault_arm(c->faults, c->point);
 }
 
-bool ena_fault_set(ENAFaults *f, ENAFaultPoint p, const char *spec,
-                   Error **errp)
+/*
+ * Parse a rule's text (not "" or "none") for point @p into @r, with its
+ * times relative: start_ns is the after= delay, *dur the for= duration or
+ * -1. Nothing else is touched.
+ */
+static bool ena_fault_parse(ENAFaultPoint p, const char *spec,
+                            ENAFaultRule *out, int64_t *dur_out,
+                            Error **errp)
 {
     const ENAFaultPointInfo *info = &ena_fault_points[p];
     g_auto(GStrv) parts = NULL;
@@ -219,11 +226,10 @@ bool ena_fault_set(ENAFaults *f, ENAFaultPoint p, const char *spec,
     uint64_t v;
     int a;
 
-    if (!spec || !*spec || !strcmp(spec, "none")) {
-        trace_ena_fault_set(info->name, "none");
-        ena_fault_rule_clear(&f->rule[p]);
-        f->edge(f->opaque, p, &f->rule[p], false);
-        return true;
+    if (strlen(spec) >= ENA_FAULT_SPEC_MAX) {
+        error_setg(errp, "fault-%s: a rule is at most %d characters",
+                   info->name, ENA_FAULT_SPEC_MAX - 1);
+        return false;
     }
     parts = g_strsplit(spec, ":", -1);
     for (a = ENA_FA_NONE + 1; a < ENA_FA__MAX; a++) {
@@ -353,9 +359,31 @@ bool ena_fault_set(ENAFaults *f, ENAFaultPoint p, const char *spec,
         error_setg(errp, "fault-%s: delay needs delay=TIME", info->name);
         return false;
     }
+    r.start_ns = after;
+    *out = r;
+    *dur_out = dur;
+    return true;
+}
+
+bool ena_fault_set(ENAFaults *f, ENAFaultPoint p, const char *spec,
+                   Error **errp)
+{
+    const ENAFaultPointInfo *info = &ena_fault_points[p];
+    ENAFaultRule r;
+    int64_t dur;
+
+    if (!spec || !*spec || !strcmp(spec, "none")) {
+        trace_ena_fault_set(info->name, "none");
+        ena_fault_rule_clear(&f->rule[p]);
+        f->edge(f->opaque, p, &f->rule[p], false);
+        return true;
+    }
+    if (!ena_fault_parse(p, spec, &r, &dur, errp)) {
+        return false;
+    }
 
     /* before realize (from -device) times count from realize */
-    r.start_ns = (f->rule[p].timer ? ena_fault_now() : 0) + after;
+    r.start_ns += f->rule[p].timer ? ena_fault_now() : 0;
     if (dur >= 0) {
         r.end_ns = r.start_ns + dur;
     }
@@ -477,10 +505,96 @@ void ena_fault_unrealize(ENAFaults *f)
     }
 }
 
+/* Is rule @r, as loaded, one that ena_fault_set() could have made? */
+static bool ena_fault_rule_valid(ENAFaultPoint p, const ENAFaultRule *r)
+{
+    ENAFaultRule want;
+    int64_t dur;
+
+    if (r->action == ENA_FA_NONE) {
+        return !r->spec;
+    }
+    if (r->action >= ENA_FA__MAX ||
+        !(ena_fault_points[p].actions & BIT(r->action)) || !r->spec ||
+        !r->spec_len || r->spec[r->spec_len - 1] ||
+        strlen(r->spec) + 1 != r->spec_len ||
+        !ena_fault_parse(p, r->spec, &want, &dur, NULL)) {
+        return false;
+    }
+    /* what the text says; the counters and times only as they can move */
+    return want.action == r->action && want.match == r->match &&
+           want.match2 == r->match2 && want.value == r->value &&
+           want.at == r->at && want.clear_on_reset == r->clear_on_reset &&
+           !memcmp(&want.hints, &r->hints, sizeof(want.hints)) &&
+           r->count <= want.count && r->start_ns >= 0 &&
+           (dur < 0 ? r->end_ns == INT64_MAX :
+            r->end_ns >= r->start_ns && r->end_ns - r->start_ns == dur);
+}
+
+bool ena_fault_post_load(ENAFaults *f)
+{
+    int p;
+
+    for (p = 0; p < ENA_FAULT__MAX; p++) {
+        if (!ena_fault_rule_valid(p, &f->rule[p])) {
+            trace_ena_fault_set(ena_fault_points[p].name,
+                                "none (bad migration stream)");
+            for (p = 0; p < ENA_FAULT__MAX; p++) {
+                ena_fault_rule_clear(&f->rule[p]);
+            }
+            return false;
+        }
+    }
+    for (p = 0; p < ENA_FAULT__MAX; p++) {
+        ENAFaultRule *r = &f->rule[p];
+        bool start = (ena_fault_points[p].timed & BIT(r->action)) &&
+                     !r->started;
+
+        /* an edge still to come has its timer (the stream carries it) */
+        if (r->action != ENA_FA_NONE && !timer_pending(r->timer) &&
+            (start || r->end_ns != INT64_MAX)) {
+            timer_mod(r->timer, start ? r->start_ns : r->end_ns);
+        }
+    }
+    return true;
+}
+
+static int ena_fault_rule_pre_save(void *opaque)
+{
+    ENAFaultRule *r = opaque;
+
+    r->spec_len = r->spec ? strlen(r->spec) + 1 : 0;
+    return 0;
+}
+
+/* The text is allocated as it is read: drop the one the rule had. */
+static int ena_fault_rule_pre_load(void *opaque)
+{
+    ENAFaultRule *r = opaque;
+
+    g_free(r->spec);
+    r->spec = NULL;
+    r->spec_len = 0;
+    return 0;
+}
+
+static bool ena_fault_spec_len_ok(void *opaque, int version_id)
+{
+    ENAFaultRule *r = opaque;
+
+    return r->spec_len <= ENA_FAULT_SPEC_MAX;
+}
+
+/*
+ * The text goes with the rule, so that qom-get shows on the destination
+ * what was set on the source; post_load checks that the two agree.
+ */
 const VMStateDescription vmstate_ena_fault_rule = {
     .name = "ena-fault-rule",
     .version_id = 1,
     .minimum_version_id = 1,
+    .pre_save = ena_fault_rule_pre_save,
+    .pre_load = ena_fault_rule_pre_load,
     .fields = (const VMStateField[]) {
         VMSTATE_UINT32(action, ENAFaultRule),
         VMSTATE_INT64(start_ns, ENAFaultRule),
@@ -503,6 +617,10 @@ const VMStateDescription vmstate_ena_fault_rule = {
         VMSTATE_UINT16(hints.netdev_wd_timeout, ENAFaultRule),
         VMSTATE_UINT64(hits, ENAFaultRule),
         VMSTATE_TIMER_PTR(timer, ENAFaultRule),
+        VMSTATE_UINT32(spec_len, ENAFaultRule),
+        VMSTATE_VALIDATE("spec_len <= ENA_FAULT_SPEC_MAX",
+                         ena_fault_spec_len_ok),
+        VMSTATE_VBUFFER_ALLOC_UINT32(spec, ENAFaultRule, 0, NULL, spec_len),
         VMSTATE_END_OF_LIST()
     }
 };

@@ -71,9 +71,13 @@ typedef struct ENAFaultRule {
     bool started;               /* timed actions: the start has run */
     EnaAdminHwHints hints;      /* host order */
     uint64_t hits;
-    char *spec;
+    char *spec;                 /* the text it was set with */
+    uint32_t spec_len;          /* migration: strlen(spec) + 1, or 0 */
     QEMUTimer *timer;
 } ENAFaultRule;
+
+/* Longest rule text accepted (and so the most a migration stream holds) */
+#define ENA_FAULT_SPEC_MAX  1024
 
 /*
  * Called when a timed rule starts or ends, or a rule is cleared (start
@@ -132,6 +136,14 @@ const ENAFaultRule *ena_fault_fire(ENAFaults *f, ENAFaultPoint p,
  */
 bool ena_fault_held(ENAFaults *f, ENAFaultPoint p, uint32_t action,
                     int64_t match);
+
+/*
+ * After the rules were loaded from a migration stream: check each against
+ * its point and its own text (re-parsed), so that a stream cannot install
+ * what ena_fault_set() would refuse. On failure every rule is cleared,
+ * without edges, and false is returned.
+ */
+bool ena_fault_post_load(ENAFaults *f);
 
 extern const VMStateDescription vmstate_ena_fault_rule;
 
