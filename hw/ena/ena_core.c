@@ -12,6 +12,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/error-report.h"
 #include "migration/vmstate.h"
 #include "hw/pci/pci_device.h"
 #include "hw/net/net_tx_pkt.h"
@@ -549,47 +550,171 @@ void ena_core_unrealize(ENACore *core)
 
 }
 
+/* ---- migration ------------------------------------------------------- */
+
+/*
+ * Before the state is loaded over a device that may be live (HMP loadvm
+ * and COLO load into a realized device): free what the stream replaces,
+ * so that nothing leaks and no field keeps a value a missing subsection
+ * would not overwrite.
+ */
+static int ena_core_pre_load(void *opaque)
+{
+    ENACore *core = opaque;
+
+    for (int i = 0; i < ENA_MAX_IO_SQ; i++) {
+        ena_sq_free(core, &core->sq[i]);
+    }
+    core->llq_set = false;
+    core->llq_slots = 0;
+    core->llq_entry_size = 0;
+    core->llq_descs_before_hdr = 0;
+    core->llq_stride = 0;
+    return 0;
+}
+
+static bool ena_cq_load_ok(ENACore *core, const ENAIoCq *cq)
+{
+    return (cq->entry_size == 8 || cq->entry_size == 16 ||
+            cq->entry_size == 32) &&
+           ena_depth_ok(core, cq->depth) &&
+           (cq->vector == ENA_CQ_NO_IRQ ||
+            (cq->vector >= 1 && cq->vector < core->nr_vectors)) &&
+           ena_dma_ok(core, cq->ba, (uint64_t)cq->depth * cq->entry_size);
+}
+
+/* An SQ as CREATE_SQ and the doorbells can leave it. */
+static bool ena_sq_load_ok(ENACore *core, int idx, uint32_t *slots)
+{
+    const ENAIoSq *sq = &core->sq[idx];
+
+    if ((sq->direction != ENA_ADMIN_SQ_DIRECTION_TX &&
+         sq->direction != ENA_ADMIN_SQ_DIRECTION_RX) ||
+        sq->cq_idx >= ENA_MAX_IO_CQ || !core->cq[sq->cq_idx].valid ||
+        !ena_depth_ok(core, sq->depth) ||
+        (uint16_t)(sq->tail - sq->head) >= sq->depth) {
+        return false;
+    }
+    for (int i = 0; i < idx; i++) {
+        if (core->sq[i].valid && core->sq[i].cq_idx == sq->cq_idx) {
+            return false;
+        }
+    }
+    if (!sq->llq) {
+        return !sq->llq_in_pkt &&
+               ena_dma_ok(core, sq->ba, (uint64_t)sq->depth *
+                                        sizeof(EnaEthIoTxDesc));
+    }
+    if (sq->direction != ENA_ADMIN_SQ_DIRECTION_TX || !core->llq_set ||
+        !core->llq_mem || sq->depth > ENA_LLQ_MAX_DEPTH ||
+        sq->llq_slot >= core->params.queues || (*slots & BIT(sq->llq_slot))) {
+        return false;
+    }
+    *slots |= BIT(sq->llq_slot);
+    return true;
+}
+
+/* LLQ as SET_FEATURE(LLQ) accepts it (§5.6); BAR2 may be off. */
+static bool ena_llq_load_ok(ENACore *core)
+{
+    if (!core->llq_set) {
+        return !core->llq_slots;
+    }
+    return core->params.llq &&
+           (core->llq_entry_size == 128 || core->llq_entry_size == 192 ||
+            core->llq_entry_size == 256) &&
+           is_power_of_2(core->llq_descs_before_hdr) &&
+           (core->llq_descs_before_hdr & ENA_LLQ_DESCS_BEFORE_HDR) &&
+           is_power_of_2(core->llq_stride) &&
+           (core->llq_stride & ENA_LLQ_STRIDES);
+}
+
+static bool ena_core_load_ok(ENACore *core)
+{
+    uint32_t max_delay = ENA_ETH_IO_INTR_REG_RX_INTR_DELAY_MASK *
+                         core->params.intr_delay_resolution;
+    unsigned n[2] = { 0, 0 };
+    uint32_t slots = 0;
+
+    if (core->reset_phase > ENA_RESET_PHASE_DEASSERTING ||
+        core->mtu < 68 || core->mtu > core->params.max_mtu ||
+        (uint16_t)(core->aq_tail - core->aq_head) >
+        ena_q_depth(core->aq_caps) ||
+        !ena_llq_load_ok(core)) {
+        return false;
+    }
+    for (int i = 0; i < ENA_MAX_IO_CQ; i++) {
+        if (core->cq[i].valid && !ena_cq_load_ok(core, &core->cq[i])) {
+            return false;
+        }
+    }
+    for (int i = 0; i < ENA_MAX_IO_SQ; i++) {
+        if (core->sq[i].valid) {
+            if (!ena_sq_load_ok(core, i, &slots)) {
+                return false;
+            }
+            n[core->sq[i].direction == ENA_ADMIN_SQ_DIRECTION_RX]++;
+        }
+    }
+    if (n[0] > core->params.queues || n[1] > core->params.queues ||
+        slots != core->llq_slots) {
+        return false;
+    }
+    for (uint32_t v = 0; v < ENA_MAX_MSIX_VECTORS; v++) {
+        ENAVector *vec = &core->vec[v];
+
+        if (vec->tx_delay_us > max_delay || vec->rx_delay_us > max_delay ||
+            (v >= core->nr_vectors &&
+             (vec->masked || vec->pending || timer_pending(vec->timer)))) {
+            return false;
+        }
+    }
+    return true;
+}
+
 int ena_core_post_load(ENACore *core)
 {
+    int64_t next = INT64_MAX;
+
+    /* the rules first: a bad one is cleared before anything can fire it */
+    if (!ena_fault_post_load(&core->faults) || !ena_core_load_ok(core)) {
+        error_report("ena: inconsistent device state in the migration "
+                     "stream");
+        /* whatever the stream set: no LLQ window to give back, no packet */
+        for (int i = 0; i < ENA_MAX_IO_SQ; i++) {
+            core->sq[i].llq = false;
+        }
+        ena_core_reset(core, ENA_RESET_POWER_ON);
+        return -EINVAL;
+    }
     for (int i = 0; i < ENA_MAX_IO_SQ; i++) {
         ENAIoSq *sq = &core->sq[i];
 
-        if (sq->valid && (sq->cq_idx >= ENA_MAX_IO_CQ ||
-                          !core->cq[sq->cq_idx].valid ||
-                          !ena_depth_ok(core, sq->depth))) {
-            return -EINVAL;
+        if (!sq->valid) {
+            memset(sq, 0, sizeof(*sq));
+            continue;
         }
-        if (sq->valid && sq->llq &&
-            (sq->direction != ENA_ADMIN_SQ_DIRECTION_TX || !core->llq_set ||
-             sq->llq_slot >= core->params.queues ||
-             sq->depth > ENA_LLQ_MAX_DEPTH ||
-             !(core->llq_slots & BIT(sq->llq_slot)))) {
-            return -EINVAL;
-        }
-        /* a packet half-gathered at save time is dropped */
-        sq->pkt_open = false;
-        sq->llq_in_pkt = false;
-        if (sq->valid && sq->direction == ENA_ADMIN_SQ_DIRECTION_TX) {
+        /*
+         * The fragments a half-gathered packet had mapped stayed behind:
+         * its remaining descriptors are consumed and it completes as a
+         * dropped packet, with its req_id (e1000e's skip_cp).
+         */
+        sq->pkt_bad = sq->pkt_open;
+        if (sq->direction == ENA_ADMIN_SQ_DIRECTION_TX) {
             net_tx_pkt_init(&sq->tx_pkt, ENA_MAX_PKT_DESCS + 1);
-        } else {
-            sq->tx_pkt = NULL;
         }
     }
-    for (int i = 0; i < ENA_MAX_IO_CQ; i++) {
-        if (core->cq[i].valid && (!is_power_of_2(core->cq[i].depth) ||
-                                  core->cq[i].entry_size > 32)) {
-            return -EINVAL;
+    /* the strings are C strings to whoever reads them */
+    core->host_info.os_dist_str[sizeof(core->host_info.os_dist_str) - 1] = 0;
+    core->host_info.kernel_ver_str[sizeof(core->host_info.kernel_ver_str) -
+                                   1] = 0;
+    for (int i = 0; i < ENA_MAX_DELAYED_CMPL; i++) {
+        if (core->admin_delayed[i].used) {
+            next = MIN(next, core->admin_delayed[i].when);
         }
     }
-    if (core->llq_set &&
-        (!core->llq_mem ||
-         (core->llq_entry_size != 128 && core->llq_entry_size != 192 &&
-          core->llq_entry_size != 256) ||
-         !(core->llq_descs_before_hdr & ENA_LLQ_DESCS_BEFORE_HDR) ||
-         !is_power_of_2(core->llq_descs_before_hdr) ||
-         !(core->llq_stride & ENA_LLQ_STRIDES) ||
-         !is_power_of_2(core->llq_stride))) {
-        return -EINVAL;
+    if (next != INT64_MAX && !timer_pending(core->admin_delay_timer)) {
+        timer_mod(core->admin_delay_timer, next);
     }
     if (core->aq_head != core->aq_tail) {
         qemu_bh_schedule(core->aq_bh);
@@ -597,9 +722,40 @@ int ena_core_post_load(ENACore *core)
     return 0;
 }
 
+/*
+ * A packet in progress: only when the driver rang a doorbell in the
+ * middle of one (no driver does), or an LLQ packet spans entries.
+ */
+static bool ena_sq_pkt_needed(void *opaque)
+{
+    ENAIoSq *sq = opaque;
+
+    return sq->pkt_open || sq->llq_in_pkt;
+}
+
+static const VMStateDescription vmstate_ena_sq_pkt = {
+    .name = "ena-io-sq/pkt",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = ena_sq_pkt_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_BOOL(pkt_open, ENAIoSq),
+        VMSTATE_UINT16(pkt_req_id, ENAIoSq),
+        VMSTATE_UINT16(pkt_descs, ENAIoSq),
+        VMSTATE_BOOL(llq_in_pkt, ENAIoSq),
+        VMSTATE_UINT8_ARRAY(llq_hdr, ENAIoSq, ENA_LLQ_MAX_ENTRY_SIZE),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+/*
+ * Version 1 throughout: the device has not been released, so no stream
+ * of an older layout exists to be read (nested sections carry no version
+ * of their own in the stream; a _V field in one would never be skipped).
+ */
 static const VMStateDescription vmstate_ena_sq = {
     .name = "ena-io-sq",
-    .version_id = 2,
+    .version_id = 1,
     .minimum_version_id = 1,
     .fields = (const VMStateField[]) {
         VMSTATE_BOOL(valid, ENAIoSq),
@@ -612,9 +768,13 @@ static const VMStateDescription vmstate_ena_sq = {
         VMSTATE_BOOL(meta_valid, ENAIoSq),
         VMSTATE_UINT32(meta_len_ctrl, ENAIoSq),
         VMSTATE_UINT32(meta_word2, ENAIoSq),
-        VMSTATE_BOOL_V(llq, ENAIoSq, 2),
-        VMSTATE_UINT16_V(llq_slot, ENAIoSq, 2),
+        VMSTATE_BOOL(llq, ENAIoSq),
+        VMSTATE_UINT16(llq_slot, ENAIoSq),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_ena_sq_pkt,
+        NULL
     }
 };
 
@@ -719,6 +879,7 @@ const VMStateDescription vmstate_ena_core = {
     .name = "ena-core",
     .version_id = 1,
     .minimum_version_id = 1,
+    .pre_load = ena_core_pre_load,
     .fields = (const VMStateField[]) {
         VMSTATE_UINT32(dev_sts, ENACore),
         VMSTATE_UINT32(dev_ctl, ENACore),
