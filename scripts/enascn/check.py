@@ -76,6 +76,9 @@ def report(sc, target, kernel, res):
     for note in res.notes:
         print('  note     %s' % note)
     failed = 0 if res.deterministic else 1
+    if not res.complete:
+        failed += 1
+        print('  FAIL the run did not reach its end (see the notes)')
     for ok, e, why in evaluate(sc, target, kernel, res):
         tag = 'SKIP' if ok is None else 'ok  ' if ok else 'FAIL'
         failed += ok is False

@@ -107,6 +107,9 @@ class Result:
     traffic: str = ''
     notes: list = dataclasses.field(default_factory=list)
     deterministic: bool = True
+    # False when the run never reached its end (QEMU did not start, the
+    # guest printed no result): its expectations prove nothing
+    complete: bool = True
     # the driver's own record of the run (EVENT, INJECT, STAT ... lines,
     # virtual timestamps included), for targets that replay exactly
     trace: list = dataclasses.field(default_factory=list)

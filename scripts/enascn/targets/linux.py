@@ -213,6 +213,8 @@ def run(sc, kernel, verbose):
     if not drv.ready:
         res.notes.append('the guest never became ready')
         res.traffic = res.traffic or 'failed'    # nothing could pass
+    if 'ENATEST-RESULT' not in serial:
+        res.complete = False
     return res
 
 
