@@ -521,17 +521,47 @@ static void test_tx_buffers(void)
     dma_stop(&t);
 }
 
+/*
+ * A TX completion ring on the device's own BAR0: the write, made while
+ * the doorbell is handled, is blocked as re-entrant I/O and fails.
+ */
+static void test_tx_cq_on_bar0(void)
+{
+    DmaTest t;
+    Queue q;
+    uint8_t out[128];
+
+    dma_start(&t, NULL);
+    queue_pair(&t, &q, ENA_ADMIN_SQ_DIRECTION_TX, t.d.bar.addr, 0);
+    tx_one(&t, &q, 1, zalloc(&t, 64), 64);
+    g_assert_cmpint(sock_take(&t, out, sizeof(out)), ==, 64);
+    g_assert_true(is_fatal(&t));
+    recovers(&t);
+    dma_stop(&t);
+}
+
+typedef enum RxBad {
+    RX_SQ_NO_RAM,
+    RX_BUF_NO_RAM,
+    RX_CQ_NO_RAM,
+    RX_BUF_ON_BAR0,
+} RxBad;
+
 /* An RX ring, buffer or completion ring the device cannot use. */
 static void test_rx(const void *arg)
 {
-    int which = GPOINTER_TO_INT(arg);
+    RxBad which = GPOINTER_TO_INT(arg);
     DmaTest t;
     Queue q;
+    uint64_t buf;
 
     dma_start(&t, NULL);
-    queue_pair(&t, &q, ENA_ADMIN_SQ_DIRECTION_RX, which == 2 ? NO_RAM : 0,
-               which == 0 ? NO_RAM : 0);
-    rx_post(&t, &q, which == 1 ? NO_RAM : zalloc(&t, 2048), 2048);
+    queue_pair(&t, &q, ENA_ADMIN_SQ_DIRECTION_RX,
+               which == RX_CQ_NO_RAM ? NO_RAM : 0,
+               which == RX_SQ_NO_RAM ? NO_RAM : 0);
+    buf = which == RX_BUF_NO_RAM ? NO_RAM :
+          which == RX_BUF_ON_BAR0 ? t.d.bar.addr : zalloc(&t, 2048);
+    rx_post(&t, &q, buf, 2048);
     sock_send(&t, 200);
     g_assert_true(wait_for(&t, is_fatal));
     recovers(&t);
@@ -699,12 +729,15 @@ int main(int argc, char **argv)
     qtest_add_func("/ena/dma/tx-sq-no-ram", test_tx_sq_no_ram);
     qtest_add_func("/ena/dma/tx-cq-no-ram", test_tx_cq_no_ram);
     qtest_add_func("/ena/dma/tx-buffers", test_tx_buffers);
-    qtest_add_data_func("/ena/dma/rx-sq-no-ram", GINT_TO_POINTER(0),
-                        test_rx);
-    qtest_add_data_func("/ena/dma/rx-buffer-no-ram", GINT_TO_POINTER(1),
-                        test_rx);
-    qtest_add_data_func("/ena/dma/rx-cq-no-ram", GINT_TO_POINTER(2),
-                        test_rx);
+    qtest_add_func("/ena/dma/tx-cq-on-bar0", test_tx_cq_on_bar0);
+    qtest_add_data_func("/ena/dma/rx-sq-no-ram",
+                        GINT_TO_POINTER(RX_SQ_NO_RAM), test_rx);
+    qtest_add_data_func("/ena/dma/rx-buffer-no-ram",
+                        GINT_TO_POINTER(RX_BUF_NO_RAM), test_rx);
+    qtest_add_data_func("/ena/dma/rx-cq-no-ram",
+                        GINT_TO_POINTER(RX_CQ_NO_RAM), test_rx);
+    qtest_add_data_func("/ena/dma/rx-buffer-on-bar0",
+                        GINT_TO_POINTER(RX_BUF_ON_BAR0), test_rx);
     qtest_add_func("/ena/dma/iommu-revoked", test_iommu_revoked);
     qtest_add_func("/ena/flr", test_flr);
     qtest_add_func("/ena/cq-polled", test_cq_polled);
