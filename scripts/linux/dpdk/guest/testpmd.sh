@@ -14,6 +14,10 @@
 #                   csumhw     `port stop all`, `csum set ip|udp|tcp hw N`
 #                              for every port, `port start all` (use with
 #                              fwd=csum)
+#                   lsc        print "lsc-ready", wait for a link state change
+#                              event of port 0 (the host's set_link off),
+#                              report its link, print "lsc-down", wait for
+#                              the next event (set_link on), report the link
 #                   kill       `start tx_first`, SIGKILL testpmd, wait 3 s,
 #                              start a new testpmd (ports start again)
 #                   rate       (benchmarks) `start tx_first B`, wait until
@@ -198,6 +202,30 @@ step_csumhw() {
     val "${1}start_failures" "$n"
 }
 
+# Link state of port $1 as testpmd reports it: up or down.
+tp_link() {
+    tp show port info "$1"
+    tr -d '\r' < /tmp/tp.last | sed -n 's/^Link status: *//p' | head -n 1
+}
+
+# Port 0's link goes down and up, driven by the host (a run-guest.sh hook
+# waiting for "lsc-ready" and then "lsc-down"): wait for testpmd's LSC
+# events and the link state it reads after each.
+step_lsc() {
+    n0=$(grep -c 'Port 0: link state change event' "$tp_out" || true)
+    info "lsc-ready"
+    while [ "$(grep -c 'Port 0: link state change event' "$tp_out" || true)" -le "$n0" ]; do
+        usleep 100000
+    done
+    val "${1}down_link" "$(tp_link 0)"
+    info "lsc-down"
+    while [ "$(grep -c 'Port 0: link state change event' "$tp_out" || true)" -le $((n0 + 1)) ]; do
+        usleep 100000
+    done
+    val "${1}up_link" "$(tp_link 0)"
+    val "${1}events" $(($(grep -c 'Port 0: link state change event' "$tp_out" || true) - n0))
+}
+
 step_stopstart() {
     tp port stop all
     tp port start all
@@ -299,7 +327,7 @@ tp_launch
 
 [ -z "${P_txpkts:-}" ] || tp set txpkts "$P_txpkts"
 # shellcheck disable=SC2034  # counted through eval
-n_fwd=0 n_xstats=0 n_stopstart=0 n_reset=0 n_rate=0 n_kill=0 n_csumhw=0
+n_fwd=0 n_xstats=0 n_stopstart=0 n_reset=0 n_rate=0 n_kill=0 n_csumhw=0 n_lsc=0
 for s in $(echo "$P_steps" | tr ',' ' '); do
     eval "n_$s=\$((n_$s + 1))"
     eval "pre=$s\$n_$s"
@@ -313,6 +341,7 @@ for s in $(echo "$P_steps" | tr ',' ' '); do
     rate) step_rate "${pre}_" ;;
     kill) step_kill "${pre}_" ;;
     csumhw) step_csumhw "${pre}_" ;;
+    lsc) step_lsc "${pre}_" ;;
     *) fail "unknown step $s" ;;
     esac
 done

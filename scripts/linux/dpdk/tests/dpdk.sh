@@ -5,7 +5,8 @@
 # Usage: dpdk.sh KERNEL CASE   prints TAP.
 #   KERNEL  6.1, 6.12 or a KVER from kernels.conf
 #   CASE    fwd      two ports on one QEMU hub, LLQ (the device's default):
-#                    io forwarding, xstats (ENI counters), port stop/start,
+#                    io forwarding, xstats (ENI counters), link down/up
+#                    over QMP (testpmd's LSC events), port stop/start,
 #                    port reset, testpmd killed (SIGKILL) while forwarding
 #                    and started again; forwarding again after each
 #           llq-off  the same forwarding without LLQ: port 0's device has
@@ -36,7 +37,16 @@ q=1
 steps=fwd
 args=(--dpdk --nics 2 --smp 2 --mem 768 -p "pkts=$pkts")
 case $case_name in
-fwd) steps=fwd,xstats,stopstart,fwd,reset,fwd,kill,fwd ;;
+fwd)
+    steps=fwd,xstats,lsc,stopstart,fwd,reset,fwd,kill,fwd
+    # Link down and up over QMP when the guest is ready for each.
+    d=$ena_linux_dir
+    args+=(--qmp auto --hook "set -e
+        '$d/wait-log.sh' \"\$ENA_LOG_A\" 'ENATEST-INFO lsc-ready' 900
+        '$d/qmp.py' \"\$ENA_QMP_A\" set_link '{\"name\": \"nic0\", \"up\": false}'
+        '$d/wait-log.sh' \"\$ENA_LOG_A\" 'ENATEST-INFO lsc-down' 900
+        '$d/qmp.py' \"\$ENA_QMP_A\" set_link '{\"name\": \"nic0\", \"up\": true}'")
+    ;;
 llq-off)
     if [ "$t_nic" = ena ]; then
         # The PMD says that it falls back at INFO level.
@@ -143,6 +153,8 @@ fwd)
                 [ "$(tr -d '\r' < "$log" | grep -c "ENATEST-VALUE $x")" -gt 0 ]
         fi
     done
+    check_all "set_link nic0 off/on: $(v lsc1_events) LSC events on port 0, link $(v lsc1_down_link) then $(v lsc1_up_link)" \
+        [ "$(v lsc1_down_link)" = down ] [ "$(v lsc1_up_link)" = up ] [ "$(num lsc1_events)" -ge 2 ]
     check_all "port stop/start: no failure" [ "$(num stopstart1_start_failures)" -eq 0 ]
     check_all "port reset: no failure ($(v reset1_reset_failures)), restart ok ($(v reset1_start_failures))" \
         [ "$(num reset1_reset_failures)" -eq 0 ] [ "$(num reset1_start_failures)" -eq 0 ]
