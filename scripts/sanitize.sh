@@ -34,7 +34,7 @@ bash scripts/setup.sh --sanitize
 
 # Leaks and undefined behaviour are failures, not warnings.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1:fast_unwind_on_malloc=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:suppressions=$repo/scripts/ubsan.supp}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$repo/scripts/lsan.supp:print_suppressions=0}
 
 if [ $# -gt 0 ]; then
