@@ -40,6 +40,12 @@
 #                        ENA_QMP_A/B, ENA_LOG_A/B, ENA_PID_A/B exported;
 #                        it is killed when the guests are done; its exit
 #                        status is printed as "HOOK status=N"
+#       --respawn        a hook may move a guest to a new QEMU: it saves
+#                        the guest (QMP migrate), writes the -incoming URI
+#                        to the file $ENA_RESPAWN_A/B and quits that QEMU;
+#                        a QEMU with the same arguments then loads the
+#                        state (and waits for `cont` if the source was
+#                        stopped); the serial log goes on in the same file
 #       --log PREFIX     serial log PREFIX.log (pair: PREFIX-a.log, -b.log),
 #                        QEMU's own output (-trace ...) in PREFIX[-a].qemu.log;
 #                        default $ENA_LINUX_WORK/logs/<test>-<kver>
@@ -86,6 +92,7 @@ iommu=0
 dpdk=0
 qmp=""
 hook=""
+respawn=0
 log_prefix=""
 timeout_s=240
 loglevel=4
@@ -121,6 +128,7 @@ while [ $# -gt 0 ]; do
     --dpdk) dpdk=1; iommu=1 ;;
     --qmp) qmp=$2; shift ;;
     --hook) hook=$2; shift ;;
+    --respawn) respawn=1 ;;
     --log) log_prefix=$2; shift ;;
     --timeout) timeout_s=$2; shift ;;
     --loglevel) loglevel=$2; shift ;;
@@ -280,6 +288,29 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 [ "$qmp" = auto ] && qmp="$tmpdir/qmp"
 
+# respawn_loop LOG REQUEST QEMU-ARGS...: run QEMU; while a hook left an
+# -incoming URI in REQUEST before that QEMU ended, run it again from there,
+# the serial log appended to. The status is the last QEMU's.
+respawn_loop() {
+    local log=$1 req=$2 ser child rc
+    shift 2
+    ser="file,id=ser0,path=$log"
+    local incoming=()
+    trap '[ -z "${child:-}" ] || kill "$child" 2>/dev/null; exit 143' TERM
+    : > "${log%.log}.qemu.log"
+    while :; do
+        timeout -k 5 "$hard_s" "$qemu_bin" -chardev "$ser" "$@" \
+            "${incoming[@]}" >> "${log%.log}.qemu.log" 2>&1 &
+        child=$!
+        rc=0
+        wait "$child" || rc=$?
+        [ -s "$req" ] || exit "$rc"
+        incoming=(-incoming "$(cat "$req")")
+        rm -f "$req"
+        ser+=",append=on"
+    done
+}
+
 # launch NAME NETDEV MAC DEVOPTS CMDLINE-EXTRA
 launch() {
     local name=$1 nd=$2 mac=$3 opts=$4 cl=$5 log qmp_args=() nargs
@@ -305,15 +336,22 @@ launch() {
             "${qmp_args[@]}" "${extra[@]}" || exit
         exit 0
     fi
-    timeout -k 5 "$hard_s" "$qemu_bin" \
-        -M "$machine" -accel tcg -m "$mem" -smp "$smp" \
-        -nodefaults -no-user-config -display none -vga none -no-reboot \
-        "${fw_args[@]}" \
-        -chardev "file,id=ser0,path=$log" -serial chardev:ser0 \
-        -kernel "$image" -initrd "$initrd" -append "$cmdline$cl" \
-        "${port_args[@]}" "${nargs[@]}" \
-        "${qmp_args[@]}" "${extra[@]}" \
-        > "${log%.log}.qemu.log" 2>&1 &
+    local qemu_args=(
+        -M "$machine" -accel tcg -m "$mem" -smp "$smp"
+        -nodefaults -no-user-config -display none -vga none -no-reboot
+        "${fw_args[@]}" -serial chardev:ser0
+        -kernel "$image" -initrd "$initrd" -append "$cmdline$cl"
+        "${port_args[@]}" "${nargs[@]}"
+        "${qmp_args[@]}" "${extra[@]}")
+    if [ "$respawn" = 1 ]; then
+        local req="$tmpdir/respawn.$name"
+        export "ENA_RESPAWN_${name^^}=$req"
+        respawn_loop "$log" "$req" "${qemu_args[@]}" &
+    else
+        timeout -k 5 "$hard_s" "$qemu_bin" \
+            -chardev "file,id=ser0,path=$log" "${qemu_args[@]}" \
+            > "${log%.log}.qemu.log" 2>&1 &
+    fi
     pids+=($!)
     names+=("$name")
     logs+=("$log")
@@ -363,6 +401,13 @@ fi
 cpu_ticks() {
     awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
 }
+# The QEMU under pids[] entry $1: timeout(1)'s child, or its grandchild
+# under a respawn loop; empty when none runs.
+qemu_pid() {
+    local p=$1 c
+    while c=$(pgrep -P "$p" | head -n 1) && [ -n "$c" ]; do p=$c; done
+    [ "$p" = "$1" ] || echo "$p"
+}
 stall_watch() {
     local idle=0 hz i size ticks qpid progressed
     local -a last_size last_ticks
@@ -372,8 +417,7 @@ stall_watch() {
         for i in "${!pids[@]}"; do
             kill -0 "${pids[$i]}" 2>/dev/null || continue
             size=$(stat -c %s "${logs[$i]}" 2>/dev/null || echo 0)
-            # pids[] are timeout(1)'s; QEMU is its child
-            qpid=$(pgrep -P "${pids[$i]}" | head -n 1 || true)
+            qpid=$(qemu_pid "${pids[$i]}" || true)
             ticks=$(cpu_ticks "${qpid:-${pids[$i]}}")
             # a fifth of a CPU over the 5 s: one CPU second
             if [ "$size" != "${last_size[$i]:-}" ] ||
@@ -387,7 +431,8 @@ stall_watch() {
         if [ "$idle" -ge "$timeout_s" ]; then
             echo "run-guest: no progress for $idle s: stopping the guests" >&2
             for i in "${!pids[@]}"; do
-                pkill -KILL -P "${pids[$i]}" 2>/dev/null || true
+                qpid=$(qemu_pid "${pids[$i]}" || true)
+                [ -z "$qpid" ] || kill -KILL "$qpid" 2>/dev/null || true
             done
             return 0
         fi
