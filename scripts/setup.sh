@@ -104,6 +104,9 @@ pkgs=(
     busybox-static cpio xz-utils zstd kmod
     # bare-metal guest image
     binutils
+    # the dpdk scenario target's app (ena-dpdk-fwd/), built against
+    # Debian's DPDK 22.11 like the guest's
+    dpdk-dev
 )
 bpo_pkgs=(meson python3-pycotap)
 if [ "${1:-}" = --sanitize ]; then

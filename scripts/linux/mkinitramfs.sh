@@ -2,7 +2,7 @@
 # Build the test initramfs for one cached Debian kernel: busybox, NIC modules, tools, /init.
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Usage: mkinitramfs.sh [--modules "ena ..."] [--tools "ethtool ..."] [--dpdk] KVER OUT
+# Usage: mkinitramfs.sh [--modules "ena ..."] [--tools "ethtool ..."] [--dpdk [--dpdk-app FILE]] KVER OUT
 #   KVER       a kernel release or alias from kernels.conf (6.1, 6.12)
 #   OUT        *.cpio.gz (gzip), *.cpio.xz, *.cpio.zst or *.cpio (none; the
 #              fastest to unpack under TCG)
@@ -14,6 +14,8 @@
 #   --dpdk     add DPDK from fetch-kernels.sh --dpdk: dpdk-testpmd and its
 #              libraries, stdbuf, the PMD plugins in EAL's default plugin
 #              directory (PMDS below) and the guest tests in dpdk/guest/
+#   --dpdk-app FILE  with --dpdk: also this DPDK program (the dpdk scenario
+#              target's build/ena-dpdk-fwd/ena-dpdk-fwd) and its libraries
 # Needs: scripts/linux/fetch-kernels.sh done; cpio, kmod, xz, readelf.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -21,6 +23,7 @@ set -euo pipefail
 modules="ena"
 tools="ethtool"
 dpdk=0
+dpdk_app=""
 # The DPDK plugins EAL loads from its default directory at start-up; EAL
 # takes a file there only by its .so or .so.<ABI> name.
 pmds="librte_net_ena.so.23.0 librte_net_e1000.so.23.0 librte_mempool_ring.so.23.0"
@@ -30,12 +33,13 @@ while [ $# -gt 0 ]; do
     --modules) modules=$2; shift 2 ;;
     --tools) tools=$2; shift 2 ;;
     --dpdk) dpdk=1; shift ;;
-    -h|--help) sed -n '4,19p' "$0"; exit 0 ;;
+    --dpdk-app) dpdk_app=$2; shift 2 ;;
+    -h|--help) sed -n '4,21p' "$0"; exit 0 ;;
     -*) ena_die "unknown option $1" ;;
     *) break ;;
     esac
 done
-[ $# -eq 2 ] || ena_die "usage: $0 [--modules LIST] [--tools LIST] [--dpdk] KVER OUT"
+[ $# -eq 2 ] || ena_die "usage: $0 [--modules LIST] [--tools LIST] [--dpdk [--dpdk-app FILE]] KVER OUT"
 kver=$(ena_resolve_kver "$1")
 out=$2
 root=$(ena_kernel_root "$kver")
@@ -46,6 +50,8 @@ dd="$ena_linux_cache/dpdk"
 [ -x "$bb" ] || ena_die "$bb missing: run fetch-kernels.sh"
 [ "$dpdk" = 0 ] || [ -x "$dd/usr/bin/dpdk-testpmd" ] ||
     ena_die "$dd missing: run fetch-kernels.sh --dpdk"
+[ -z "$dpdk_app" ] || { [ "$dpdk" = 1 ] && [ -x "$dpdk_app" ]; } ||
+    ena_die "--dpdk-app needs --dpdk and a program ($dpdk_app)"
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/ena-initramfs.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
@@ -128,6 +134,10 @@ if [ "$dpdk" = 1 ]; then
         cp -L "$dd/$t" "$stage/bin/"
         copy_libs "$dd/$t"
     done
+    if [ -n "$dpdk_app" ]; then
+        cp -L "$dpdk_app" "$stage/bin/"
+        copy_libs "$dpdk_app"
+    fi
     mkdir -p "$stage/usr/libexec/coreutils" "$stage/$pmd_dir"
     cp -L "$dd/usr/libexec/coreutils/libstdbuf.so" "$stage/usr/libexec/coreutils/"
     for p in $pmds; do
