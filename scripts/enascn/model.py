@@ -54,6 +54,11 @@ def target_names():
     return targets.names()
 
 
+def default_targets():
+    from . import targets
+    return targets.defaults()
+
+
 @dataclasses.dataclass
 class Action:
     line: int
@@ -118,7 +123,7 @@ class Result:
 def parse(path):
     targets, kernels = target_names(), cdefs.kernels()
     points = cdefs.fault_points()
-    sc = Scenario(path=path, targets=targets, kernels=kernels)
+    sc = Scenario(path=path, targets=default_targets(), kernels=kernels)
     try:
         with open(path, encoding='utf-8') as f:
             lines = f.read().splitlines()

@@ -19,6 +19,9 @@ know it. A target module defines:
                  target is not available here (not built)
   GOLDEN         (optional) True when a run is exactly reproducible, so
                  that Result.trace can be kept as a golden file
+  OPT_IN         (optional) True when a scenario runs on it only if its
+                 `targets:` names it (its log lines need expectations of
+                 their own); such a target is not in the default list
 """
 
 import functools
@@ -37,6 +40,12 @@ def _modules():
 def names():
     """Every target's name, in ORDER."""
     return tuple(m.NAME for m in _modules())
+
+
+def defaults():
+    """The targets of a scenario without `targets:`, in ORDER."""
+    return tuple(m.NAME for m in _modules()
+                 if not getattr(m, 'OPT_IN', False))
 
 
 def get(name):

@@ -29,6 +29,8 @@ CANNOT_CHECK = {
     'event': "driver events are the reference driver's",
     'no-event': "driver events are the reference driver's",
 }
+# a scenario names it in `targets:`, with expectations on the PMD's lines
+OPT_IN = True
 KERNEL = '6.1'      # the DPDK guest's kernel (docs/dpdk.md)
 APP = 'ena-dpdk-fwd'
 
