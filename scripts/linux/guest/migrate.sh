@@ -11,12 +11,12 @@
 # whenever it has received more, and tests/migration.sh waits for those
 # lines (never for wall time) to pick its moment. Once b has the whole
 # stream it sends its own.
-# Params: role=a|b ip=CIDR peer=IP [lines=200000] [pace=50000] [wait=120]
+# Params: role=a|b ip=CIDR peer=IP [lines=200000] [pace=50000] [wait=300]
 # Values: tx_sha_<port>, rx_sha_<port>, rx_bytes_<port>
 
 role=${P_role:-a}
 lines=${P_lines:-200000}
-wait_s=${P_wait:-120}
+wait_s=${P_wait:-300}
 [ -n "${P_ip:-}" ] && [ -n "${P_peer:-}" ] || fail "need ip= and peer="
 case $role in
 a) out_port=5000; in_port=6000; out_start=1 ;;
