@@ -50,7 +50,7 @@ def evaluate(sc, target, kernel, res):
             hits = [line for line in res.log if e.args[0] in line]
             ok = bool(hits) if e.kind == 'log' else not hits
             out.append((ok, e, ('found: ' + hits[0]) if hits else
-                        'not in the kernel log'))
+                        'not in the log'))
         elif e.kind == 'reset':
             have = str(res.props.get('reset-reasons', '')).split()
             out.append((e.args[0] in have, e, 'device saw: %s' %
