@@ -56,10 +56,10 @@
 
 struct port {
     bool used;
-    volatile bool reset_pending;
+    bool reset_pending;     /* set by the reset callback, same thread */
     bool up;                /* configured and started */
-    unsigned resets;
-    unsigned reset_failures;
+    unsigned int resets;
+    unsigned int reset_failures;
     uint64_t rx, tx, tx_full;
     uint64_t rx_base;       /* rx when the recovery check began */
     struct rte_ether_addr mac;
@@ -309,7 +309,7 @@ int main(int argc, char **argv)
     enum { WAIT_READY, STORY, RECOVER, DONE } phase = WAIT_READY;
     uint64_t next_gen, next_stats, next_mtu, t_phase;
     uint16_t pid, mtu = 1500;
-    unsigned nports = 0, resets = 0;
+    unsigned int nports = 0, resets = 0;
     const char *verdict = "failed";
     FILE *log_stream;
     int rc, c;
