@@ -96,7 +96,11 @@ def run(sc, kernel, verbose):
     if not os.access(app_binary(), os.X_OK):
         return None
     res = Result()
-    initrd = initramfs(kernel)
+    try:
+        initrd = initramfs(kernel)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print('dpdk: no initramfs: %s' % e)
+        return None
     work = tempfile.mkdtemp(prefix='ena-scn-dpdk-')
     log_prefix = os.path.join(work, 'guest')
     qmp_path = os.path.join(work, 'qmp')
