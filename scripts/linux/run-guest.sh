@@ -281,6 +281,7 @@ cleanup() {
     for p in "${viewers[@]}"; do kill "$p" 2>/dev/null || true; done
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
     [ -z "${hook_pid:-}" ] || kill "$hook_pid" 2>/dev/null || true
+    [ -z "${watch_pid:-}" ] || kill "$watch_pid" 2>/dev/null || true
     rm -rf "$tmpdir"
 }
 trap cleanup EXIT
@@ -409,13 +410,15 @@ qemu_pid() {
     [ "$p" = "$1" ] || echo "$p"
 }
 stall_watch() {
-    local idle=0 hz i size ticks qpid progressed
+    local idle=0 hz i size ticks qpid progressed alive
     local -a last_size last_ticks
     hz=$(getconf CLK_TCK)
     while sleep 5; do
         progressed=0
+        alive=0
         for i in "${!pids[@]}"; do
             kill -0 "${pids[$i]}" 2>/dev/null || continue
+            alive=1
             size=$(stat -c %s "${logs[$i]}" 2>/dev/null || echo 0)
             qpid=$(qemu_pid "${pids[$i]}" || true)
             ticks=$(cpu_ticks "${qpid:-${pids[$i]}}")
@@ -427,9 +430,10 @@ stall_watch() {
             last_size[$i]=$size
             last_ticks[$i]=$ticks
         done
+        [ "$alive" = 1 ] || return 0
         if [ "$progressed" = 1 ]; then idle=0; else idle=$((idle + 5)); fi
         if [ "$idle" -ge "$timeout_s" ]; then
-            echo "run-guest: no progress for $idle s: stopping the guests" >&2
+            echo "run-guest: no progress for $idle s: stopping the guests"
             for i in "${!pids[@]}"; do
                 qpid=$(qemu_pid "${pids[$i]}" || true)
                 [ -z "$qpid" ] || kill -KILL "$qpid" 2>/dev/null || true
@@ -438,7 +442,9 @@ stall_watch() {
         fi
     done
 }
-stall_watch &
+# Its output goes to a file: a watcher still sleeping must not hold the
+# caller's pipe open once the guests are done.
+stall_watch > "$tmpdir/stall" 2>&1 &
 watch_pid=$!
 
 # The first line sed script $2 prints from log $1 (CRs dropped); reads the
@@ -467,6 +473,8 @@ done
 t_end=$(date +%s.%N)
 kill "$watch_pid" 2>/dev/null || true
 wait "$watch_pid" 2>/dev/null || true
+watch_pid=
+cat "$tmpdir/stall" >&2 2>/dev/null || true
 # The viewers (tail --pid) stop by themselves once their QEMU is gone.
 for p in "${viewers[@]}"; do wait "$p" 2>/dev/null || true; done
 viewers=()
