@@ -7,6 +7,8 @@
  * an end, RX buffers posted, frames held for want of buffers, LLQ entries
  * in BAR2, a moderated interrupt on its way, a keep-alive rule that starts
  * later. Rules keep their text (qom-get) and act at the same virtual time.
+ * Also: a snapshot loaded back into the live device, and streams whose
+ * rule text does not match the rule, which the destination refuses.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
