@@ -135,8 +135,9 @@ class Driver:
                 self.qmp.close()
 
     def play(self):
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline and self.alive():
+        # No wall-clock budget of our own: a slow host boots slowly, and
+        # run-guest.sh ends a guest that stops making progress.
+        while self.alive():
             try:
                 with open(self.log, errors='replace') as f:
                     text = f.read()
@@ -159,9 +160,7 @@ class Driver:
                 self.actions.append((time.monotonic() - t0, a.describe()))
             self.wait_until(t0 + self.sc.duration)
             # the guest goes on checking recovery: follow it to its result
-            end = time.monotonic() + 120
-            while not self.guest_done() and time.monotonic() < end and \
-                    self.alive():
+            while not self.guest_done() and self.alive():
                 self.wait_until(time.monotonic() + 0.25)
         self.read_props()
 

@@ -14,7 +14,7 @@ qmp_out="$t_logs/linkflap-$t_kver.qmp"
 rm -f "$qmp_out"
 L=$ena_linux_dir
 hook="set -e
-$L/wait-log.sh \"\$ENA_LOG_A\" ENATEST-READY 60
+$L/wait-log.sh \"\$ENA_LOG_A\" ENATEST-READY
 $L/qmp.py \"\$ENA_QMP_A\" set_link '{\"name\": \"nic0\", \"up\": false}' >/dev/null
 sleep 2
 $L/qmp.py \"\$ENA_QMP_A\" qom-get nic0 ${ENA_QOM_PROP:-keepalives-sent} > '$qmp_out.tmp'
