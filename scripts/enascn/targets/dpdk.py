@@ -17,11 +17,10 @@ import os
 import re
 import subprocess
 import tempfile
-import threading
 
 from .. import paths
 from ..model import Result
-from .linux import Driver as LinuxDriver
+from .linux import Driver as LinuxDriver, run_guest
 
 NAME = 'dpdk'
 ORDER = 40
@@ -118,27 +117,8 @@ def run(sc, kernel, verbose):
     if verbose:
         cmd.append('-v')
     env = dict(os.environ, ENA_BUILD=paths.BUILD)
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, env=env)
-    drv = Driver(sc, log_prefix + '.log', qmp_path, proc)
-    thread = threading.Thread(target=drv.run, daemon=True)
-    thread.start()
-    stdout = proc.communicate()[0]
-    thread.join(timeout=30)
-    res.notes.append('guest run exited %d; logs in %s' % (proc.returncode,
-                                                         work))
-    serial = ''
-    try:
-        with open(log_prefix + '.log', errors='replace') as f:
-            serial = f.read().replace('\r', '')
-    except OSError:
-        res.notes.append('no serial log: ' + stdout[-2000:])
+    serial, drv = run_guest(sc, cmd, env, log_prefix, qmp_path, res, Driver)
     parse_serial(serial, res)
-    res.props = dict(drv.props)
-    for t, what in drv.actions:
-        res.timeline.append((t, 'inject', what))
-    if drv.error:
-        res.notes.append('QMP: %s' % drv.error)
     if not drv.ready:
         res.notes.append('the app never became ready')
         res.traffic = res.traffic or 'failed'

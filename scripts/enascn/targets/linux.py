@@ -165,6 +165,34 @@ class Driver:
         self.read_props()
 
 
+def run_guest(sc, cmd, env, log_prefix, qmp_path, res, player=None):
+    """Run run-guest.sh (@cmd) while a Driver (or @player, a subclass)
+    plays @sc over QMP. Returns the serial log (CRs dropped) and the
+    player; the run's notes, the device properties read and the
+    injections go into @res."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env=env)
+    drv = (player or Driver)(sc, log_prefix + '.log', qmp_path, proc)
+    thread = threading.Thread(target=drv.run, daemon=True)
+    thread.start()
+    stdout = proc.communicate()[0]
+    thread.join(timeout=30)
+    res.notes.append('guest run exited %d; logs in %s' %
+                     (proc.returncode, os.path.dirname(log_prefix)))
+    serial = ''
+    try:
+        with open(log_prefix + '.log', errors='replace') as f:
+            serial = f.read().replace('\r', '')
+    except OSError:
+        res.notes.append('no serial log: ' + stdout[-2000:])
+    res.props = dict(drv.props)
+    for t, what in drv.actions:
+        res.timeline.append((t, 'inject', what))
+    if drv.error:
+        res.notes.append('QMP: %s' % drv.error)
+    return serial, drv
+
+
 def run(sc, kernel, verbose):
     res = Result()
     srv, sha = blob_server()
@@ -187,28 +215,9 @@ def run(sc, kernel, verbose):
     env = dict(os.environ, ENA_BUILD=paths.BUILD)
     if any(a.kind == 'unplug' for a in sc.actions):
         env['ENA_GUEST_HOTPLUG'] = '1'
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, env=env)
-    drv = Driver(sc, log_prefix + '.log', qmp_path, proc)
-    thread = threading.Thread(target=drv.run, daemon=True)
-    thread.start()
-    stdout = proc.communicate()[0]
-    thread.join(timeout=30)
+    serial, drv = run_guest(sc, cmd, env, log_prefix, qmp_path, res)
     srv.shutdown()
-    res.notes.append('guest run exited %d; logs in %s' % (proc.returncode,
-                                                         work))
-    serial = ''
-    try:
-        with open(log_prefix + '.log', errors='replace') as f:
-            serial = f.read().replace('\r', '')
-    except OSError:
-        res.notes.append('no serial log: ' + stdout[-2000:])
     parse_serial(serial, res)
-    res.props = dict(drv.props)
-    for t, what in drv.actions:
-        res.timeline.append((t, 'inject', what))
-    if drv.error:
-        res.notes.append('QMP: %s' % drv.error)
     if not drv.ready:
         res.notes.append('the guest never became ready')
         res.traffic = res.traffic or 'failed'    # nothing could pass
