@@ -280,7 +280,7 @@ cleanup() {
     local p
     for p in "${viewers[@]}"; do kill "$p" 2>/dev/null || true; done
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    [ -z "${hook_pid:-}" ] || kill "$hook_pid" 2>/dev/null || true
+    [ -z "${hook_pid:-}" ] || kill -- -"$hook_pid" 2>/dev/null || true
     [ -z "${watch_pid:-}" ] || kill "$watch_pid" 2>/dev/null || true
     rm -rf "$tmpdir"
 }
@@ -391,7 +391,8 @@ if [ "$verbose" = 1 ]; then
 fi
 hook_pid=""
 if [ -n "$hook" ]; then
-    bash -c "$hook" &
+    # its own process group, so that it can be stopped whole
+    setsid bash -c "$hook" &
     hook_pid=$!
 fi
 
@@ -481,7 +482,9 @@ viewers=()
 if [ -n "$hook_pid" ]; then
     hrc=0
     if kill -0 "$hook_pid" 2>/dev/null; then
-        kill "$hook_pid" 2>/dev/null || true
+        # the whole hook: a waiting child (wait-log.sh) would hold our
+        # caller's pipe open after the guests are gone
+        kill -- -"$hook_pid" 2>/dev/null || true
         hrc=killed
     fi
     wait "$hook_pid" 2>/dev/null || { [ "$hrc" = killed ] || hrc=$?; }
