@@ -28,10 +28,13 @@ IF=$(nic_if 10) || fail "no network interface appeared"
 val ifname "$IF"
 net_setup "$IF" "$P_ip" "" || fail "no carrier on $IF"
 
-nc -l -p "$in_port" -e sh -c "cat > /tmp/rx.$in_port" &
-rxpid=$!
 seq "$out_start" $((out_start + lines - 1)) > /tmp/tx
 val "tx_sha_$out_port" "$(sha256sum < /tmp/tx | cut -d' ' -f1)"
+# Listen only now (the sender retries until then): a stream that arrived
+# while b was still generating its own data would be over before b could
+# report its progress.
+nc -l -p "$in_port" -e sh -c "cat > /tmp/rx.$in_port" &
+rxpid=$!
 
 # Send /tmp/tx to the peer, paced if $1 > 0, retrying refused connects.
 send() {
