@@ -53,6 +53,7 @@ READY_NS = NS
 # fault points whose rules take no for= (they act once, at their start)
 NO_FOR = ('fatal', 'hints')
 DEVICE_ID = 'ena0'
+KERNEL = 'ena.elf'      # the image, linked into the run's directory
 QOM = '/machine/peripheral/' + DEVICE_ID
 
 
@@ -151,14 +152,14 @@ def guest_cmdline(sc, times, ready_ns, verbose):
     return ' '.join(args)
 
 
-def qemu_command(sc, image, work, times, ready_ns, verbose):
+def qemu_command(sc, work, times, ready_ns, verbose):
     qemu = paths.qemu_binary()
     dev = ['ena', 'id=' + DEVICE_ID, 'netdev=n0', 'addr=4']
     dev += [p.replace(',', ',,') for p in sc.device]
     return [qemu, '-M', 'pc', '-m', '256', '-nodefaults', '-no-user-config',
             '-display', 'none', '-no-reboot',
             '-icount', ICOUNT,
-            '-kernel', image,
+            '-kernel', KERNEL,
             '-append', guest_cmdline(sc, times, ready_ns, verbose),
             '-chardev', 'file,id=ser0,path=%s' %
             os.path.join(work, 'serial.log'),
@@ -200,14 +201,20 @@ def run_qemu(sc, verbose, work, ready_ns=READY_NS):
     for a in sc.actions:
         if not any(a in acts for acts in paused.values()):
             out['timeline'].append((a.t, 'inject', a.describe()))
-    cmd = qemu_command(sc, image, work, times, ready_ns, verbose)
+    # The multiboot command line starts with the kernel's file name, and
+    # the guest prints it: a name of fixed length (QEMU runs in @work)
+    # keeps virtual time independent of where the tree was checked out.
+    link = os.path.join(work, KERNEL)
+    if not os.path.lexists(link):
+        os.symlink(os.path.abspath(image), link)
+    cmd = qemu_command(sc, work, times, ready_ns, verbose)
     with open(os.path.join(work, 'cmdline'), 'w') as f:
         f.write(' '.join(shlex.quote(c) for c in cmd) + '\n')
     limit = 120 + 10 * sc.duration
     try:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
+                                stdin=subprocess.DEVNULL, cwd=work)
     except OSError as e:
         out['notes'].append('cannot start QEMU: %s' % e)
         return out, None
