@@ -113,7 +113,8 @@ static void dma_start(DmaTest *t, const char *extra)
     g_assert_cmpint(socketpair(PF_UNIX, SOCK_STREAM, 0, t->sock), ==, 0);
     t->qs = qtest_pc_boot("-M q35 -m %d -nodefaults %s "
                           "-netdev socket,fd=%d,id=n0 "
-                          "-device ena,netdev=n0,id=ena0,addr=04.0,queues=2",
+                          "-device ena,netdev=n0,id=ena0,addr=04.0,queues=2,"
+                          "timing=off",
                           RAM_MB, extra ? extra : "", t->sock[1]);
     t->qts = t->qs->qts;
     memset(&t->d, 0, sizeof(t->d));

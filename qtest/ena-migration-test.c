@@ -65,12 +65,12 @@ static uint64_t zalloc(MigTest *t, size_t size)
 static QOSState *boot(MigTest *t, const char *incoming)
 {
     g_assert_cmpint(socketpair(PF_UNIX, SOCK_STREAM, 0, t->sock), ==, 0);
+    /* the instant model unless a test asks for timing */
     return qtest_pc_boot("-M q35 -m %d -nodefaults "
                          "-netdev socket,fd=%d,id=n0 "
                          "-device ena,netdev=n0,id=ena0,addr=04.0,"
-                         "queues=2%s%s %s", RAM_MB, t->sock[1],
-                         t->dev_opts ? "," : "",
-                         t->dev_opts ? t->dev_opts : "",
+                         "queues=2,%s %s", RAM_MB, t->sock[1],
+                         t->dev_opts ? t->dev_opts : "timing=off",
                          incoming ? incoming : "");
 }
 
@@ -1055,6 +1055,58 @@ static void test_bad_rule_text(const void *arg)
     g_free(t.dir);
 }
 
+/*
+ * Timing: three frames rung at 1 Mb/s, the first on the wire and two in
+ * the TX FIFO when the device moves. On the destination each goes out
+ * and completes on the nanosecond it would have on the source.
+ */
+static void test_timing_in_flight(void)
+{
+    enum { N = 3, LEN = 1514 };
+    const uint64_t bits = (LEN + 24) * 8;
+    MigTest t;
+    Queue q;
+    int64_t t0, first, end[N + 1], pcie;
+    uint16_t id;
+
+    mig_start(&t, "timing=on,link-speed=1");
+    pcie = qom_uint(&t, "pcie-latency-ns");
+    queue_pair(&t, &q, ENA_ADMIN_SQ_DIRECTION_TX,
+               ENA_ADMIN_PLACEMENT_POLICY_HOST);
+    qena_msix_route(&t.d, 1);
+    for (int i = 1; i <= N; i++) {
+        tx_post(&t, &q, i, 0x10 * i, LEN);
+    }
+    t0 = clock_now(t.qts);
+    ring(&t, &q);
+    /* as docs/timing.md: reads, then one wire time after another */
+    first = t0 + LEN * 8 * 1000 / qom_uint(&t, "dma-mbps") + 4 * pcie;
+    for (int k = 1; k <= N; k++) {
+        end[k] = first + k * bits * 1000 / 1;
+    }
+    qtest_clock_set(t.qts, first);
+    sock_expect(&t, 0x10, LEN);
+
+    mig_move(&t, MIG_SOCKET);
+    for (int k = 1; k <= N; k++) {
+        if (k < N) {
+            qtest_clock_set(t.qts, end[k] - 1);
+            g_assert_cmpint(sock_take(&t, NULL, 0), ==, 0);
+            qtest_clock_set(t.qts, end[k]);
+            sock_expect(&t, 0x10 * (k + 1), LEN);
+        }
+        qtest_clock_set(t.qts, end[k] + pcie - 1);
+        g_assert_false(tx_cmpl(&t, &q, &id));
+        qtest_clock_set(t.qts, end[k] + pcie);
+        tx_expect_cmpl(&t, &q, k);
+        g_assert_true(qena_msix_take(&t.d, 1));
+        /* the vector auto-masked: unmask it for the next completion */
+        qena_writel(&t.d, q.unmask, ENA_ETH_IO_INTR_REG_INTR_UNMASK_MASK);
+    }
+    g_assert_cmpint(sock_take(&t, NULL, 0), ==, 0);
+    mig_stop(&t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1071,6 +1123,7 @@ int main(int argc, char **argv)
     qtest_add_func("/ena/migration/irq-moderation", test_irq_moderation);
     qtest_add_func("/ena/migration/keepalive-rule", test_keepalive_rule);
     qtest_add_func("/ena/migration/snapshot-load", test_snapshot_load);
+    qtest_add_func("/ena/migration/timing-in-flight", test_timing_in_flight);
     qtest_add_data_func("/ena/migration/bad-rule-value",
                         "delay:delay=60ms", test_bad_rule_text);
     qtest_add_data_func("/ena/migration/bad-rule-action",

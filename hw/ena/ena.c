@@ -189,6 +189,34 @@ static bool ena_check_params(ENAState *s, Error **errp)
                    p->reset_latency_us);
         return false;
     }
+    if (!p->link_speed || p->link_speed > 1000000) {
+        error_setg(errp, "link-speed=%u: must be 1 to 1000000 Mb/s",
+                   p->link_speed);
+        return false;
+    }
+    if (!p->dma_mbps || p->dma_mbps > 1000000) {
+        error_setg(errp, "dma-mbps=%u: must be 1 to 1000000 Mb/s",
+                   p->dma_mbps);
+        return false;
+    }
+    if (p->pcie_latency_ns > 1000000 || p->admin_latency_ns > 1000000000 ||
+        p->readless_latency_ns > 1000000000) {
+        error_setg(errp, "pcie-latency-ns=%u admin-latency-ns=%u "
+                   "readless-latency-ns=%u: at most 1 ms, 1 s and 1 s",
+                   p->pcie_latency_ns, p->admin_latency_ns,
+                   p->readless_latency_ns);
+        return false;
+    }
+    if (!p->tx_fifo_kb || p->tx_fifo_kb > 65536) {
+        error_setg(errp, "tx-fifo-kb=%u: must be 1 to 65536", p->tx_fifo_kb);
+        return false;
+    }
+    if (p->rx_fifo_kb > 65536 ||
+        (uint64_t)p->rx_fifo_kb * KiB < p->max_mtu + ENA_MAX_L2_OVERHEAD) {
+        error_setg(errp, "rx-fifo-kb=%u: must hold a frame of max-mtu=%u "
+                   "and be at most 65536", p->rx_fifo_kb, p->max_mtu);
+        return false;
+    }
     if (!p->intr_delay_resolution || p->intr_delay_resolution > 0xffff) {
         error_setg(errp, "intr-delay-resolution=%u: must be 1 to 65535",
                    p->intr_delay_resolution);
@@ -325,6 +353,16 @@ static const Property ena_properties[] = {
     DEFINE_PROP_BOOL("offloads", ENAState, core.params.offloads, true),
     DEFINE_PROP_BOOL("llq", ENAState, core.params.llq, true),
     DEFINE_PROP_BOOL("llq-mem-bar", ENAState, core.params.llq_mem_bar, true),
+    DEFINE_PROP_BOOL("timing", ENAState, core.params.timing, true),
+    DEFINE_PROP_UINT32("pcie-latency-ns", ENAState,
+                       core.params.pcie_latency_ns, 500),
+    DEFINE_PROP_UINT32("dma-mbps", ENAState, core.params.dma_mbps, 126000),
+    DEFINE_PROP_UINT32("admin-latency-ns", ENAState,
+                       core.params.admin_latency_ns, 10000),
+    DEFINE_PROP_UINT32("readless-latency-ns", ENAState,
+                       core.params.readless_latency_ns, 1000),
+    DEFINE_PROP_UINT32("tx-fifo-kb", ENAState, core.params.tx_fifo_kb, 256),
+    DEFINE_PROP_UINT32("rx-fifo-kb", ENAState, core.params.rx_fifo_kb, 256),
     DEFINE_PROP_UINT16("hint-mmio-read-timeout-ms", ENAState,
                        core.params.hints.mmio_read_timeout, 0),
     DEFINE_PROP_UINT16("hint-keepalive-timeout-ms", ENAState,
@@ -350,7 +388,8 @@ static const struct {
     { "queues", "IO queue pairs offered, 1-32 (MSI-X vectors = 1 + queues)" },
     { "queue-depth", "largest SQ/CQ depth accepted, power of two 256-8192" },
     { "max-mtu", "largest MTU reported in DEVICE_ATTRIBUTES (bytes)" },
-    { "link-speed", "LINK_CONFIG speed in Mb/s" },
+    { "link-speed", "LINK_CONFIG speed in Mb/s; with timing, the wire's rate "
+      "each way" },
     { "keepalive-ms", "virtual ms between KEEP_ALIVE events; 0: none" },
     { "admin-timeout-ms", "CAPS.ADMIN_CMD_TO, multiple of 100 ms; "
       "0: the driver's default (3 s)" },
@@ -363,6 +402,18 @@ static const struct {
     { "llq", "offer LLQ: TX descriptors and headers pushed into BAR2" },
     { "llq-mem-bar", "expose BAR2; off with llq=on: LLQ offered without its "
       "memory BAR" },
+    { "timing", "model the time operations take (docs/timing.md); off: "
+      "each completes the instant it is asked for" },
+    { "pcie-latency-ns", "timing: one-way PCIe latency; a DMA read costs "
+      "two, a write or MSI-X one" },
+    { "dma-mbps", "timing: DMA bandwidth in Mb/s, each direction" },
+    { "admin-latency-ns", "timing: the device's work on one admin command" },
+    { "readless-latency-ns", "timing: MMIO_REG_READ write to its response "
+      "in host memory" },
+    { "tx-fifo-kb", "timing: frames read from the host, not yet on the wire "
+      "(KiB)" },
+    { "rx-fifo-kb", "timing: frames off the wire, not yet written to the "
+      "host (KiB); at least the largest frame" },
     { "hint-mmio-read-timeout-ms", "HW hint: readless read timeout; 0: "
       "driver default" },
     { "hint-keepalive-timeout-ms", "HW hint: keep-alive watchdog; 0: driver "

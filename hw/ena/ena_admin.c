@@ -45,6 +45,16 @@ static bool ena_admin_configured(ENACore *core)
            ena_q_entry_size(core->acq_caps) == ENA_ADMIN_ENTRY_SIZE;
 }
 
+/*
+ * Timing: one admin command takes the read of its entry (a PCIe round
+ * trip), the device's work on it, and the posted write of its completion.
+ */
+static int64_t ena_admin_cmd_ns(ENACore *core)
+{
+    return 3 * (int64_t)core->params.pcie_latency_ns +
+           core->params.admin_latency_ns;
+}
+
 static void ena_admin_not_configured(ENACore *core, uint16_t tail)
 {
     ENA_GUEST_ERR(ena_ub_aq_not_configured,
@@ -71,7 +81,11 @@ void ena_aq_doorbell(ENACore *core, uint16_t tail)
     }
     trace_ena_aq_doorbell(tail);
     core->aq_tail = tail;
-    qemu_bh_schedule(core->aq_bh);
+    if (!core->params.timing) {
+        qemu_bh_schedule(core->aq_bh);
+    } else if (!timer_pending(core->aq_timer)) {
+        timer_mod(core->aq_timer, ena_now() + ena_admin_cmd_ns(core));
+    }
 }
 
 /* ---- admin queue: IO queue commands ---------------------------------- */
@@ -980,9 +994,9 @@ static uint8_t ena_admin_exec(ENACore *core, const EnaAdminAqEntry *cmd,
     }
 }
 
-void ena_aq_bh(void *opaque)
+/* Execute up to @max commands; how many are left to do. */
+static uint16_t ena_aq_process(ENACore *core, unsigned max)
 {
-    ENACore *core = opaque;
     uint16_t depth = ena_q_depth(core->aq_caps);
     EnaAdminAqEntry cmd;
     EnaAdminAcqEntry resp;
@@ -995,14 +1009,14 @@ void ena_aq_bh(void *opaque)
     /* the guest may have re-programmed the rings since the doorbell */
     if (core->aq_head != core->aq_tail && !ena_admin_configured(core)) {
         ena_admin_not_configured(core, core->aq_tail);
-        return;
+        return 0;
     }
-    while (core->aq_head != core->aq_tail && !ena_fatal(core)) {
+    for (; max && core->aq_head != core->aq_tail && !ena_fatal(core); max--) {
         addr = core->aq_base +
                (uint64_t)(core->aq_head & (depth - 1)) * ENA_ADMIN_ENTRY_SIZE;
         if (ena_dma_read(core, addr, &cmd, sizeof(cmd))) {
             ena_set_fatal(core, "AQ read failed", addr);
-            return;
+            return 0;
         }
         if ((cmd.aq_common.flags & ENA_ADMIN_AQ_COMMON_DESC_PHASE_MASK) !=
             ena_phase(core->aq_head, depth)) {
@@ -1036,6 +1050,22 @@ void ena_aq_bh(void *opaque)
         } else {
             ena_acq_post(core, &resp, !(fr && fr->action == ENA_FA_NO_IRQ));
         }
+    }
+    return ena_fatal(core) ? 0 : (uint16_t)(core->aq_tail - core->aq_head);
+}
+
+void ena_aq_bh(void *opaque)
+{
+    ena_aq_process(opaque, UINT_MAX);
+}
+
+/* Timing: the command at the head is done; start on the next one. */
+void ena_aq_timer_cb(void *opaque)
+{
+    ENACore *core = opaque;
+
+    if (ena_aq_process(core, 1)) {
+        timer_mod(core->aq_timer, ena_now() + ena_admin_cmd_ns(core));
     }
 }
 

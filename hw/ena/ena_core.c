@@ -62,6 +62,11 @@ static void ena_quiesce(ENACore *core)
     int i;
 
     qemu_bh_cancel(core->aq_bh);
+    if (core->aq_timer) {
+        timer_del(core->aq_timer);
+        timer_del(core->readless_timer);
+    }
+    core->readless_head = core->readless_count = 0;
     timer_del(core->keepalive_timer);
     timer_del(core->admin_delay_timer);
     memset(core->admin_delayed, 0, sizeof(core->admin_delayed));
@@ -70,6 +75,7 @@ static void ena_quiesce(ENACore *core)
     for (i = 0; i < ENA_MAX_IO_SQ; i++) {
         ena_sq_free(core, &core->sq[i]);
     }
+    ena_io_timing_reset(core);
     memset(core->cq, 0, sizeof(core->cq));
     core->llq_set = false;
     core->llq_slots = 0;
@@ -324,9 +330,23 @@ static bool ena_reg_read_value(ENACore *core, uint32_t off, uint32_t *val)
     return ena_reg_value(core, off, val);
 }
 
-/* Readless read: DMA {req_id, reg_off, value}, the req_id word last. */
+static void ena_readless_write(ENACore *core, uint64_t addr,
+                               const EnaMmioReadResp *resp)
+{
+    if (ena_write_entry(core, addr, (const uint8_t *)resp, sizeof(*resp),
+                        0)) {
+        ENA_GUEST_ERR(ena_err_readless_dma, "response write to 0x%" PRIx64
+                      " failed", addr);
+    }
+}
+
+/*
+ * Readless read: DMA {req_id, reg_off, value}, the req_id word last; with
+ * timing, readless-latency-ns after the request.
+ */
 static void ena_mmio_reg_read(ENACore *core, uint32_t val)
 {
+    ENAReadlessResp *slot;
     uint16_t req_id = val & ENA_REGS_MMIO_REG_READ_REQ_ID_MASK;
     uint16_t off = (val & ENA_REGS_MMIO_REG_READ_REG_OFF_MASK) >>
                    ENA_REGS_MMIO_REG_READ_REG_OFF_SHIFT;
@@ -357,10 +377,42 @@ static void ena_mmio_reg_read(ENACore *core, uint32_t val)
     resp.reg_off = cpu_to_le16(off);
     resp.reg_val = cpu_to_le32(reg);
     trace_ena_readless(req_id, off, reg);
-    if (ena_write_entry(core, core->mmio_resp_addr, (uint8_t *)&resp,
-                        sizeof(resp), 0)) {
-        ENA_GUEST_ERR(ena_err_readless_dma, "response write to 0x%" PRIx64
-                      " failed", core->mmio_resp_addr);
+    if (!core->params.timing) {
+        ena_readless_write(core, core->mmio_resp_addr, &resp);
+        return;
+    }
+    /* the value is the register's now; the host sees it at due */
+    if (core->readless_count == ENA_READLESS_INFLIGHT) {
+        ENA_GUEST_ERR(ena_ub_readless_busy, "MMIO_REG_READ req_id %u with "
+                      "%d responses in flight: dropped", req_id,
+                      ENA_READLESS_INFLIGHT);
+        return;
+    }
+    slot = &core->readless[(core->readless_head + core->readless_count++) %
+                           ENA_READLESS_INFLIGHT];
+    slot->due = ena_now() + core->params.readless_latency_ns;
+    slot->addr = core->mmio_resp_addr;
+    slot->resp = resp;
+    if (!timer_pending(core->readless_timer)) {
+        timer_mod(core->readless_timer, slot->due);
+    }
+}
+
+static void ena_readless_timer_cb(void *opaque)
+{
+    ENACore *core = opaque;
+    ENAReadlessResp *r;
+
+    while (core->readless_count) {
+        r = &core->readless[core->readless_head];
+        if (r->due > ena_now()) {
+            timer_mod(core->readless_timer, r->due);
+            return;
+        }
+        core->readless_head = (core->readless_head + 1) %
+                              ENA_READLESS_INFLIGHT;
+        core->readless_count--;
+        ena_readless_write(core, r->addr, &r->resp);
     }
 }
 
@@ -524,6 +576,11 @@ void ena_core_realize(ENACore *core, PCIDevice *owner, NICState *nic,
                                      ena_reset_timer_cb, core);
     core->admin_delay_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL,
                                            ena_admin_delay_cb, core);
+    core->aq_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, ena_aq_timer_cb, core);
+    core->readless_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL,
+                                        ena_readless_timer_cb, core);
+    core->tx_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, ena_tx_timer_cb, core);
+    core->rx_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, ena_rx_timer_cb, core);
     for (uint32_t i = 0; i < ENA_MAX_MSIX_VECTORS; i++) {
         core->vec_timer_ctx[i] = (ENAVectorTimerCtx) { core, i };
         core->vec[i].timer = timer_new_ns(QEMU_CLOCK_VIRTUAL,
@@ -542,6 +599,10 @@ void ena_core_unrealize(ENACore *core)
     timer_free(core->keepalive_timer);
     timer_free(core->reset_timer);
     timer_free(core->admin_delay_timer);
+    timer_free(core->aq_timer);
+    timer_free(core->readless_timer);
+    timer_free(core->tx_timer);
+    timer_free(core->rx_timer);
     for (int i = 0; i < ENA_MAX_MSIX_VECTORS; i++) {
         timer_free(core->vec[i].timer);
     }
@@ -565,6 +626,8 @@ static int ena_core_pre_load(void *opaque)
     for (int i = 0; i < ENA_MAX_IO_SQ; i++) {
         ena_sq_free(core, &core->sq[i]);
     }
+    ena_io_timing_reset(core);
+    core->readless_head = core->readless_count = 0;
     core->llq_set = false;
     core->llq_slots = 0;
     core->llq_entry_size = 0;
@@ -581,6 +644,23 @@ static bool ena_cq_load_ok(ENACore *core, const ENAIoCq *cq)
            (cq->vector == ENA_CQ_NO_IRQ ||
             (cq->vector >= 1 && cq->vector < core->nr_vectors)) &&
            ena_dma_ok(core, cq->ba, (uint64_t)cq->depth * cq->entry_size);
+}
+
+/* Frames only of TX SQs that exist; readless ring within its bounds. */
+static bool ena_timing_load_ok(ENACore *core)
+{
+    ENATxFrame *f;
+
+    QTAILQ_FOREACH(f, &core->tx_frames, next) {
+        if (f->sq >= ENA_MAX_IO_SQ || !core->sq[f->sq].valid ||
+            core->sq[f->sq].direction != ENA_ADMIN_SQ_DIRECTION_TX) {
+            return false;
+        }
+    }
+    return core->tx_rr < ENA_MAX_IO_SQ &&
+           core->readless_head < ENA_READLESS_INFLIGHT &&
+           core->readless_count <= ENA_READLESS_INFLIGHT &&
+           (!core->rx_waiting || !QTAILQ_EMPTY(&core->rx_frames));
 }
 
 /* An SQ as CREATE_SQ and the doorbells can leave it. */
@@ -657,7 +737,7 @@ static bool ena_core_load_ok(ENACore *core)
         }
     }
     if (n[0] > core->params.queues || n[1] > core->params.queues ||
-        slots != core->llq_slots) {
+        slots != core->llq_slots || !ena_timing_load_ok(core)) {
         return false;
     }
     for (uint32_t v = 0; v < ENA_MAX_MSIX_VECTORS; v++) {
@@ -716,8 +796,11 @@ int ena_core_post_load(ENACore *core)
     if (next != INT64_MAX && !timer_pending(core->admin_delay_timer)) {
         timer_mod(core->admin_delay_timer, next);
     }
-    if (core->aq_head != core->aq_tail) {
+    if (core->aq_head != core->aq_tail && !core->params.timing) {
         qemu_bh_schedule(core->aq_bh);
+    } else if (core->aq_head != core->aq_tail &&
+               !timer_pending(core->aq_timer)) {
+        timer_mod(core->aq_timer, ena_now());
     }
     return 0;
 }
@@ -851,6 +934,137 @@ static const VMStateDescription vmstate_ena_host_info = {
     }
 };
 
+/* ---- migration: the timing model's state ------------------------------ */
+
+static bool ena_tx_frame_len_ok(void *opaque, int version_id)
+{
+    ENATxFrame *f = opaque;
+
+    if (!f->len) {
+        f->data = NULL;         /* sent: the stream carries no bytes */
+    }
+    /* a frame the device would not send never entered the FIFO */
+    return f->len <= ENA_MAX_MTU + ENA_MAX_L2_OVERHEAD;
+}
+
+static const VMStateDescription vmstate_ena_tx_frame = {
+    .name = "ena-tx-frame",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_INT64(wire_at, ENATxFrame),
+        VMSTATE_INT64(done_at, ENATxFrame),
+        VMSTATE_UINT16(sq, ENATxFrame),
+        VMSTATE_UINT16(req_id, ENATxFrame),
+        VMSTATE_BOOL(cmpl, ENATxFrame),
+        VMSTATE_UINT32(len, ENATxFrame),
+        VMSTATE_VALIDATE("tx frame length", ena_tx_frame_len_ok),
+        VMSTATE_VBUFFER_ALLOC_UINT32(data, ENATxFrame, 0, NULL, len),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+static bool ena_rx_frame_len_ok(void *opaque, int version_id)
+{
+    ENARxFrame *f = opaque;
+
+    return f->len && f->len <= ENA_MAX_MTU + ENA_MAX_L2_OVERHEAD;
+}
+
+static const VMStateDescription vmstate_ena_rx_frame = {
+    .name = "ena-rx-frame",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_INT64(due, ENARxFrame),
+        VMSTATE_UINT32(len, ENARxFrame),
+        VMSTATE_VALIDATE("rx frame length", ena_rx_frame_len_ok),
+        VMSTATE_VBUFFER_ALLOC_UINT32(data, ENARxFrame, 0, NULL, len),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+static const VMStateDescription vmstate_ena_pace = {
+    .name = "ena-pace",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_INT64(free_at, ENAPace),
+        VMSTATE_UINT64(rem, ENAPace),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+static const VMStateDescription vmstate_ena_readless = {
+    .name = "ena-readless",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_INT64(due, ENAReadlessResp),
+        VMSTATE_UINT64(addr, ENAReadlessResp),
+        VMSTATE_BUFFER_UNSAFE(resp, ENAReadlessResp, 0,
+                              sizeof(EnaMmioReadResp)),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+static bool ena_timing_needed(void *opaque)
+{
+    ENACore *core = opaque;
+
+    return core->params.timing;
+}
+
+/* The counts follow from the lists, whatever the stream said. */
+static int ena_timing_post_load(void *opaque, int version_id)
+{
+    ENACore *core = opaque;
+    ENATxFrame *tf;
+    ENARxFrame *rf;
+
+    core->tx_fifo_used = core->rx_fifo_used = 0;
+    QTAILQ_FOREACH(tf, &core->tx_frames, next) {
+        if (!tf->len) {
+            tf->data = NULL;    /* sent: the stream carried no buffer */
+        }
+        core->tx_fifo_used += tf->len;
+    }
+    QTAILQ_FOREACH(rf, &core->rx_frames, next) {
+        core->rx_fifo_used += rf->len;
+    }
+    return 0;
+}
+
+static const VMStateDescription vmstate_ena_timing = {
+    .name = "ena-core/timing",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = ena_timing_needed,
+    .post_load = ena_timing_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_QTAILQ_V(tx_frames, ENACore, 1, vmstate_ena_tx_frame,
+                         ENATxFrame, next),
+        VMSTATE_INT64(tx_done_last, ENACore),
+        VMSTATE_UINT32(tx_rr, ENACore),
+        VMSTATE_TIMER_PTR(tx_timer, ENACore),
+        VMSTATE_QTAILQ_V(rx_frames, ENACore, 1, vmstate_ena_rx_frame,
+                         ENARxFrame, next),
+        VMSTATE_BOOL(rx_waiting, ENACore),
+        VMSTATE_TIMER_PTR(rx_timer, ENACore),
+        VMSTATE_STRUCT(tx_wire, ENACore, 1, vmstate_ena_pace, ENAPace),
+        VMSTATE_STRUCT(rx_wire, ENACore, 1, vmstate_ena_pace, ENAPace),
+        VMSTATE_STRUCT(dma_rd, ENACore, 1, vmstate_ena_pace, ENAPace),
+        VMSTATE_STRUCT(dma_wr, ENACore, 1, vmstate_ena_pace, ENAPace),
+        VMSTATE_TIMER_PTR(aq_timer, ENACore),
+        VMSTATE_STRUCT_ARRAY(readless, ENACore, ENA_READLESS_INFLIGHT, 1,
+                             vmstate_ena_readless, ENAReadlessResp),
+        VMSTATE_UINT8(readless_head, ENACore),
+        VMSTATE_UINT8(readless_count, ENACore),
+        VMSTATE_TIMER_PTR(readless_timer, ENACore),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
 /* Until SET_FEATURE(LLQ), no LLQ SQ can exist and BAR2 means nothing. */
 static bool ena_llq_needed(void *opaque)
 {
@@ -938,6 +1152,7 @@ const VMStateDescription vmstate_ena_core = {
     },
     .subsections = (const VMStateDescription * const []) {
         &vmstate_ena_llq,
+        &vmstate_ena_timing,
         NULL
     }
 };
@@ -1004,5 +1219,7 @@ static void ena_core_fault_edge(void *opaque, ENAFaultPoint p,
 
 void ena_core_init(ENACore *core)
 {
+    QTAILQ_INIT(&core->tx_frames);
+    QTAILQ_INIT(&core->rx_frames);
     ena_fault_init(&core->faults, ena_core_fault_edge, core);
 }

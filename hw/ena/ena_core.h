@@ -7,10 +7,12 @@
 #define HW_ENA_CORE_H
 
 #include "qemu/timer.h"
+#include "qemu/units.h"
 #include "hw/pci/pci_device.h"
 #include "net/net.h"
 #include "ena_hw.h"
 #include "ena_fault.h"
+#include "ena_timing.h"
 
 #define ENA_MAX_QUEUE_PAIRS         32
 #define ENA_MAX_IO_SQ               (2 * ENA_MAX_QUEUE_PAIRS)
@@ -68,6 +70,14 @@ typedef struct ENAParams {
     bool offloads;
     bool llq;                   /* offer the LLQ feature */
     bool llq_mem_bar;           /* expose BAR2 (off: LLQ without its BAR) */
+    /* timing model (docs/timing.md); off: every operation is instant */
+    bool timing;
+    uint32_t pcie_latency_ns;   /* one way, host <-> device */
+    uint32_t dma_mbps;          /* DMA bandwidth, each direction */
+    uint32_t admin_latency_ns;  /* the device's work on one admin command */
+    uint32_t readless_latency_ns;   /* MMIO_REG_READ write to response */
+    uint32_t tx_fifo_kb;        /* frames gathered, not yet on the wire */
+    uint32_t rx_fifo_kb;        /* frames received, not yet written */
     EnaAdminHwHints hints;      /* host byte order */
 } ENAParams;
 
@@ -115,6 +125,7 @@ typedef struct ENAIoSq {
     bool pkt_bad;
     uint16_t pkt_req_id;
     uint16_t pkt_descs;
+    uint32_t pkt_dma_bytes;     /* read from guest buffers (timing) */
     uint32_t pkt_meta_ctrl;
     bool pkt_has_meta;
     struct NetTxPkt *tx_pkt;
@@ -124,6 +135,39 @@ typedef struct ENAIoSq {
     bool llq_in_pkt;            /* the next entry continues a packet */
     uint8_t llq_hdr[ENA_LLQ_MAX_ENTRY_SIZE];    /* pushed header bytes */
 } ENAIoSq;
+
+/*
+ * Timing model: a TX frame between its gather from guest memory and its
+ * packet's completion. It goes to the netdev when its first bit would
+ * leave (wire_at); the last frame of a packet carries the completion,
+ * written at done_at. Both times only grow along the list.
+ */
+typedef struct ENATxFrame {
+    QTAILQ_ENTRY(ENATxFrame) next;
+    int64_t wire_at;
+    int64_t done_at;
+    uint8_t *data;              /* NULL once sent (or nothing to send) */
+    uint32_t len;               /* of data */
+    uint16_t sq;
+    uint16_t req_id;
+    bool cmpl;
+} ENATxFrame;
+
+/* A received frame, written to the host at due if it has buffers then. */
+typedef struct ENARxFrame {
+    QTAILQ_ENTRY(ENARxFrame) next;
+    int64_t due;
+    uint8_t *data;
+    uint32_t len;
+} ENARxFrame;
+
+/* A readless response on its way to the host (a ring, in issue order). */
+#define ENA_READLESS_INFLIGHT       8
+typedef struct ENAReadlessResp {
+    int64_t due;
+    uint64_t addr;
+    EnaMmioReadResp resp;
+} ENAReadlessResp;
 
 /* An admin completion held back by a "delay" fault. */
 #define ENA_MAX_DELAYED_CMPL        ENA_ADMIN_QUEUE_DEPTH
@@ -226,6 +270,23 @@ typedef struct ENACore {
     bool keepalive_delayed;
     ENADelayedCmpl admin_delayed[ENA_MAX_DELAYED_CMPL];
     QEMUTimer *admin_delay_timer;
+
+    /* timing model: TX and RX pipelines (ena_io.c), admin, readless */
+    QTAILQ_HEAD(, ENATxFrame) tx_frames;
+    uint32_t tx_fifo_used;      /* bytes of frames not yet on the wire */
+    int64_t tx_done_last;       /* completions are written in order */
+    uint32_t tx_rr;             /* SQ to refill the FIFO from first */
+    QEMUTimer *tx_timer;
+    QTAILQ_HEAD(, ENARxFrame) rx_frames;
+    uint32_t rx_fifo_used;
+    bool rx_waiting;            /* the first frame waits for buffers */
+    QEMUTimer *rx_timer;
+    ENAPace tx_wire, rx_wire, dma_rd, dma_wr;
+    QEMUTimer *aq_timer;
+    ENAReadlessResp readless[ENA_READLESS_INFLIGHT];
+    uint8_t readless_head;
+    uint8_t readless_count;
+    QEMUTimer *readless_timer;
 
     /* observability (read-only QOM properties) */
     uint64_t reset_count;

@@ -133,11 +133,15 @@ void ena_io_moderation_cb(void *opaque);
 /* ena_admin.c */
 void ena_aq_doorbell(ENACore *core, uint16_t tail);
 void ena_aq_bh(void *opaque);
+void ena_aq_timer_cb(void *opaque);
 void ena_admin_delay_cb(void *opaque);
 
 /* ena_io.c */
 void ena_sq_doorbell(ENACore *core, uint32_t idx, uint32_t val);
 void ena_tx_process(ENACore *core, ENAIoSq *sq);
 void ena_sq_free(ENACore *core, ENAIoSq *sq);
+void ena_tx_timer_cb(void *opaque);
+void ena_rx_timer_cb(void *opaque);
+void ena_io_timing_reset(ENACore *core);
 
 #endif /* HW_ENA_INTERNAL_H */

@@ -30,8 +30,151 @@ static void ena_tx_unmap(void *opaque, void *base, size_t len)
     net_tx_pkt_unmap_frag_pci(core->owner, base, len);
 }
 
+/* ---- timing: the TX pipeline --------------------------------------- */
+
+static void ena_tx_frame_free(ENACore *core, ENATxFrame *f)
+{
+    QTAILQ_REMOVE(&core->tx_frames, f, next);
+    if (f->data) {
+        core->tx_fifo_used -= f->len;
+        g_free(f->data);
+    }
+    g_free(f);
+}
+
+/* What a destroyed SQ had in flight goes nowhere and completes nothing. */
+static void ena_tx_purge(ENACore *core, int idx)
+{
+    ENATxFrame *f, *nf;
+
+    QTAILQ_FOREACH_SAFE(f, &core->tx_frames, next, nf) {
+        if (f->sq == idx) {
+            ena_tx_frame_free(core, f);
+        }
+    }
+}
+
+static int64_t ena_pcie_ns(ENACore *core)
+{
+    return core->params.pcie_latency_ns;
+}
+
+static void ena_tx_timer_arm(ENACore *core)
+{
+    ENATxFrame *f, *head = QTAILQ_FIRST(&core->tx_frames);
+    int64_t next;
+
+    if (!head) {
+        timer_del(core->tx_timer);
+        return;
+    }
+    next = head->done_at;
+    QTAILQ_FOREACH(f, &core->tx_frames, next) {
+        if (f->data) {
+            next = MIN(next, f->wire_at);
+            break;
+        }
+    }
+    timer_mod(core->tx_timer, next);
+}
+
+/*
+ * Queue a frame behind the others on the wire: it leaves once its bytes
+ * have been read (@ready) and the frames before it are out.
+ */
+static ENATxFrame *ena_tx_frame_add(ENACore *core, ENAIoSq *sq,
+                                    int64_t ready, uint8_t *data,
+                                    uint32_t len)
+{
+    ENATxFrame *f = g_new0(ENATxFrame, 1);
+
+    f->sq = ena_sq_idx(core, sq);
+    f->data = data;
+    f->len = len;
+    if (data) {
+        f->wire_at = ena_pace_take(&core->tx_wire, ready, ena_wire_bits(len),
+                                   core->params.link_speed);
+        f->done_at = core->tx_wire.free_at + ena_pcie_ns(core);
+        core->tx_fifo_used += len;
+    } else {
+        f->wire_at = ready;
+        f->done_at = ready + ena_pcie_ns(core);
+    }
+    /* completions are written in the order the packets were taken */
+    f->done_at = MAX(f->done_at, core->tx_done_last);
+    core->tx_done_last = f->done_at;
+    QTAILQ_INSERT_TAIL(&core->tx_frames, f, next);
+    trace_ena_tx_frame(f->sq, len, f->wire_at, f->done_at);
+    return f;
+}
+
+typedef struct ENATxCapture {
+    ENACore *core;
+    ENAIoSq *sq;
+    int64_t ready;
+} ENATxCapture;
+
+/* net_tx_pkt hands over each frame on the wire (TSO: each segment) */
+static void ena_tx_capture(void *opaque, const struct iovec *iov, int iovcnt,
+                           const struct iovec *virt_iov, int virt_iovcnt)
+{
+    ENATxCapture *c = opaque;
+    size_t len = iov_size(iov, iovcnt);
+    uint8_t *data;
+
+    if (len > c->core->params.max_mtu + ENA_MAX_L2_OVERHEAD) {
+        /* the wire takes no frame over the MTU */
+        ENA_GUEST_ERR(ena_ub_tx_frame_len, "TX frame of %zu bytes on SQ %d "
+                      "is over the largest MTU", len,
+                      ena_sq_idx(c->core, c->sq));
+        c->core->stats.tx_drops++;
+        return;
+    }
+    data = g_malloc(len);
+    iov_to_buf(iov, iovcnt, 0, data, len);
+    ena_tx_frame_add(c->core, c->sq, c->ready, data, len);
+}
+
+/*
+ * A packet gathered at the current time, in modelled time: its descriptors
+ * (host placement; LLQ pushed them) and its buffers are read at one PCIe
+ * round trip each, its bytes at the DMA rate behind earlier reads; then
+ * each of its frames takes the wire in turn.
+ */
+static bool ena_tx_send_timed(ENACore *core, ENAIoSq *sq)
+{
+    int64_t ready = ena_now();
+    ENATxCapture c = { core, sq };
+
+    if (sq->pkt_dma_bytes) {
+        ena_pace_take(&core->dma_rd, ready, (uint64_t)sq->pkt_dma_bytes * 8,
+                      core->params.dma_mbps);
+        ready = core->dma_rd.free_at + 2 * ena_pcie_ns(core);
+    }
+    if (!sq->llq) {
+        ready += 2 * ena_pcie_ns(core);
+    }
+    c.ready = ready;
+    return net_tx_pkt_send_custom(sq->tx_pkt, false, ena_tx_capture, &c);
+}
+
+/* A packet that sends nothing still completes, after its reads. */
+static void ena_tx_complete_timed(ENACore *core, ENAIoSq *sq, uint16_t req_id)
+{
+    ENATxFrame *last = QTAILQ_LAST(&core->tx_frames);
+
+    if (!last || last->sq != ena_sq_idx(core, sq) || last->cmpl) {
+        int64_t ready = ena_now() + (sq->llq ? 0 : 2 * ena_pcie_ns(core));
+
+        last = ena_tx_frame_add(core, sq, ready, NULL, 0);
+    }
+    last->cmpl = true;
+    last->req_id = req_id;
+}
+
 void ena_sq_free(ENACore *core, ENAIoSq *sq)
 {
+    ena_tx_purge(core, ena_sq_idx(core, sq));
     if (sq->valid && sq->llq) {
         core->llq_slots &= ~BIT(sq->llq_slot);
     }
@@ -62,8 +205,8 @@ void ena_sq_doorbell(ENACore *core, uint32_t idx, uint32_t val)
     if (sq->direction == ENA_ADMIN_SQ_DIRECTION_TX) {
         ena_tx_process(core, sq);
     } else {
-        /* frames the back end queued while there were no buffers */
-        qemu_flush_queued_packets(qemu_get_queue(core->nic));
+        /* frames that waited for buffers, in the device or the back end */
+        ena_core_start_recv(core);
     }
 }
 
@@ -169,7 +312,13 @@ static void ena_tx_send(ENACore *core, ENAIoSq *sq)
     len = net_tx_pkt_get_total_len(sq->tx_pkt);
     trace_ena_tx_packet(ena_sq_idx(core, sq), sq->pkt_req_id, len,
                         sq->pkt_descs);
-    net_tx_pkt_send(sq->tx_pkt, nc);
+    if (!(core->params.timing ? ena_tx_send_timed(core, sq) :
+          net_tx_pkt_send(sq->tx_pkt, nc))) {
+        /* net_tx_pkt: an IP datagram TSO would make over 64 KiB */
+        core->stats.tx_drops++;
+        trace_ena_tx_drop(ena_sq_idx(core, sq), sq->pkt_req_id);
+        return;
+    }
     core->stats.tx_pkts++;
     core->stats.tx_bytes += len;
 }
@@ -200,6 +349,7 @@ static void ena_tx_desc(ENACore *core, ENAIoSq *sq, const EnaEthIoTxDesc *d)
         sq->pkt_open = true;
         sq->pkt_bad = false;
         sq->pkt_descs = 0;
+        sq->pkt_dma_bytes = 0;
         sq->pkt_meta_ctrl = meta_ctrl;
         sq->pkt_req_id =
             (((len_ctrl & ENA_ETH_IO_TX_DESC_REQ_ID_HI_MASK) >>
@@ -245,13 +395,25 @@ static void ena_tx_desc(ENACore *core, ENAIoSq *sq, const EnaEthIoTxDesc *d)
                           "cannot be mapped", buf, len);
             sq->pkt_bad = true;
         }
+        sq->pkt_dma_bytes += len;
     }
     if (len_ctrl & ENA_ETH_IO_TX_DESC_LAST_MASK) {
         ena_tx_send(core, sq);
         net_tx_pkt_reset(sq->tx_pkt, ena_tx_unmap, core);
         sq->pkt_open = false;
-        ena_tx_complete(core, sq, sq->pkt_req_id);
+        if (core->params.timing) {
+            ena_tx_complete_timed(core, sq, sq->pkt_req_id);
+        } else {
+            ena_tx_complete(core, sq, sq->pkt_req_id);
+        }
     }
+}
+
+/* Timing: gather while the TX FIFO has room; the wire drains it. */
+static bool ena_tx_room(ENACore *core)
+{
+    return !core->params.timing ||
+           core->tx_fifo_used < core->params.tx_fifo_kb * KiB;
 }
 
 static bool ena_tx_phase_ok(ENACore *core, ENAIoSq *sq,
@@ -272,7 +434,7 @@ static void ena_tx_process_host(ENACore *core, ENAIoSq *sq)
     EnaEthIoTxDesc d;
     uint64_t addr;
 
-    while (sq->head != sq->tail && !ena_fatal(core)) {
+    while (sq->head != sq->tail && !ena_fatal(core) && ena_tx_room(core)) {
         addr = sq->ba + (uint64_t)(sq->head & (sq->depth - 1)) * sizeof(d);
         if (ena_dma_read(core, addr, &d, sizeof(d))) {
             ena_set_fatal(core, "TX SQ read failed", addr);
@@ -301,7 +463,7 @@ static void ena_tx_process_llq(ENACore *core, ENAIoSq *sq)
     unsigned slots, n;
     bool first, ends;
 
-    while (sq->head != sq->tail && !ena_fatal(core)) {
+    while (sq->head != sq->tail && !ena_fatal(core) && ena_tx_room(core)) {
         /* the window was sized for this at CREATE_SQ; keep it provable */
         uint64_t off = (uint64_t)sq->llq_slot * ENA_LLQ_SQ_WINDOW +
                        (uint64_t)(sq->head & (sq->depth - 1)) * esz;
@@ -357,9 +519,82 @@ void ena_tx_process(ENACore *core, ENAIoSq *sq)
     } else {
         ena_tx_process_host(core, sq);
     }
-    if (cq->tail != completed && cq->vector != ENA_CQ_NO_IRQ) {
+    if (core->params.timing) {
+        ena_tx_timer_arm(core);
+    } else if (cq->tail != completed && cq->vector != ENA_CQ_NO_IRQ) {
         ena_io_irq(core, cq->vector, false);
     }
+}
+
+/*
+ * Timing: frames whose time has come go out, packets whose time has come
+ * complete (then their CQs interrupt), and the FIFO room this makes is
+ * refilled from the SQs, taken in turn from where the last pass stopped.
+ */
+void ena_tx_timer_cb(void *opaque)
+{
+    ENACore *core = opaque;
+    NetClientState *nc = qemu_get_queue(core->nic);
+    int64_t now = ena_now();
+    uint64_t irq_cqs = 0;
+    ENATxFrame *f, *nf;
+    bool sent = false;
+
+    if (ena_fatal(core)) {
+        return;         /* the device has stopped; a reset clears all */
+    }
+    QTAILQ_FOREACH(f, &core->tx_frames, next) {
+        if (!f->data) {
+            continue;
+        }
+        if (f->wire_at > now) {
+            break;
+        }
+        qemu_send_packet(nc, f->data, f->len);
+        core->tx_fifo_used -= f->len;
+        g_free(f->data);
+        f->data = NULL;
+        f->len = 0;
+        sent = true;
+    }
+    QTAILQ_FOREACH_SAFE(f, &core->tx_frames, next, nf) {
+        if (f->data || f->done_at > now) {
+            break;
+        }
+        if (f->cmpl) {
+            ENAIoSq *sq = &core->sq[f->sq];
+            ENAIoCq *cq = &core->cq[sq->cq_idx];
+            uint16_t tail = cq->tail;
+
+            ena_tx_complete(core, sq, f->req_id);
+            if (cq->tail != tail && cq->vector != ENA_CQ_NO_IRQ) {
+                irq_cqs |= BIT_ULL(sq->cq_idx);
+            }
+        }
+        ena_tx_frame_free(core, f);
+    }
+    for (int i = 0; irq_cqs && i < ENA_MAX_IO_CQ; i++) {
+        if (irq_cqs & BIT_ULL(i)) {
+            ena_io_irq(core, core->cq[i].vector, false);
+        }
+    }
+    for (int n = 0; sent && n < ENA_MAX_IO_SQ && ena_tx_room(core); n++) {
+        ENAIoSq *sq = &core->sq[(core->tx_rr + n) % ENA_MAX_IO_SQ];
+
+        if (!sq->valid || sq->direction != ENA_ADMIN_SQ_DIRECTION_TX ||
+            sq->head == sq->tail ||
+            ena_fault_held(&core->faults, ENA_FAULT_TX, ENA_FA_STALL,
+                           ena_sq_idx(core, sq))) {
+            continue;
+        }
+        if (sq->llq) {
+            ena_tx_process_llq(core, sq);
+        } else {
+            ena_tx_process_host(core, sq);
+        }
+        core->tx_rr = (ena_sq_idx(core, sq) + 1) % ENA_MAX_IO_SQ;
+    }
+    ena_tx_timer_arm(core);
 }
 
 /* ---- IO: receive ----------------------------------------------------- */
@@ -375,7 +610,8 @@ static ENAIoSq *ena_rx_first_queue(ENACore *core)
     return NULL;
 }
 
-bool ena_core_can_receive(ENACore *core)
+/* Can a frame be written to the host now? */
+static bool ena_rx_ready(ENACore *core)
 {
     if (ena_fatal(core) || !(core->owner->config[PCI_COMMAND] &
                              PCI_COMMAND_MASTER)) {
@@ -395,8 +631,48 @@ bool ena_core_can_receive(ENACore *core)
     return false;
 }
 
+/* The largest frame the device accepts from the wire */
+static uint32_t ena_rx_max_frame(ENACore *core)
+{
+    return core->params.max_mtu + ENA_MAX_L2_OVERHEAD;
+}
+
+/*
+ * Can the device take a frame from the netdev? With timing, a frame goes
+ * into the RX FIFO first, while it has room for the largest frame.
+ */
+bool ena_core_can_receive(ENACore *core)
+{
+    if (!core->params.timing) {
+        return ena_rx_ready(core);
+    }
+    return !ena_fatal(core) &&
+           (core->owner->config[PCI_COMMAND] & PCI_COMMAND_MASTER) &&
+           core->rx_fifo_used + ena_rx_max_frame(core) <=
+           core->params.rx_fifo_kb * KiB;
+}
+
+/*
+ * Timing: the first frame of the RX FIFO waited for buffers (or for a
+ * stall to end) and now may have them: the device reads the new
+ * descriptor and writes the frame, a round trip and a posted write.
+ */
+static void ena_rx_kick(ENACore *core)
+{
+    ENARxFrame *f = QTAILQ_FIRST(&core->rx_frames);
+
+    if (f && core->rx_waiting) {
+        core->rx_waiting = false;
+        f->due = MAX(f->due, ena_now() + 3 * ena_pcie_ns(core));
+        timer_mod(core->rx_timer, f->due);
+    }
+}
+
 void ena_core_start_recv(ENACore *core)
 {
+    if (core->params.timing) {
+        ena_rx_kick(core);
+    }
     if (ena_core_can_receive(core)) {
         qemu_flush_queued_packets(qemu_get_queue(core->nic));
     }
@@ -488,8 +764,8 @@ static ENAIoSq *ena_rx_select(ENACore *core, uint32_t hash)
     return ena_rx_first_queue(core);
 }
 
-ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
-                             int iovcnt)
+static ssize_t ena_rx_deliver(ENACore *core, const struct iovec *iov,
+                              int iovcnt)
 {
     size_t size = iov_size(iov, iovcnt);
     EnaEthIoRxDesc d[ENA_MAX_PKT_DESCS];
@@ -504,13 +780,13 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
     unsigned n = 0, i;
     uint64_t addr;
 
-    if (!ena_core_can_receive(core)) {
+    if (!ena_rx_ready(core)) {
         return 0;
     }
     if (!ena_link_up(core)) {
         return size;
     }
-    if (size > core->params.max_mtu + ENA_MAX_L2_OVERHEAD) {
+    if (size > ena_rx_max_frame(core)) {
         core->stats.rx_drops++;
         trace_ena_rx_drop(size, "larger than max MTU");
         return size;
@@ -614,3 +890,110 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
     return size;
 }
 
+
+/*
+ * Timing: frames whose time has come are written, in arrival order; one
+ * that finds no buffers waits at the head until a doorbell brings some.
+ */
+void ena_rx_timer_cb(void *opaque)
+{
+    ENACore *core = opaque;
+    int64_t now = ena_now();
+    ENARxFrame *f;
+    bool freed = false;
+
+    while ((f = QTAILQ_FIRST(&core->rx_frames)) && f->due <= now) {
+        struct iovec iov = { .iov_base = f->data, .iov_len = f->len };
+
+        if (!ena_rx_deliver(core, &iov, 1)) {
+            core->rx_waiting = true;
+            trace_ena_rx_wait(f->len);
+            return;
+        }
+        QTAILQ_REMOVE(&core->rx_frames, f, next);
+        core->rx_fifo_used -= f->len;
+        g_free(f->data);
+        g_free(f);
+        freed = true;
+    }
+    if (f) {
+        timer_mod(core->rx_timer, f->due);
+    }
+    if (freed && ena_core_can_receive(core)) {
+        qemu_flush_queued_packets(qemu_get_queue(core->nic));
+    }
+}
+
+/*
+ * A frame from the netdev. With timing, it is received at the link rate
+ * behind the frames before it, then written at the DMA rate, the
+ * completion right behind it, visible to the host one PCIe latency on.
+ */
+ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
+                             int iovcnt)
+{
+    size_t size = iov_size(iov, iovcnt);
+    ENARxFrame *f;
+    int64_t end;
+
+    if (!core->params.timing) {
+        return ena_rx_deliver(core, iov, iovcnt);
+    }
+    if (!ena_core_can_receive(core)) {
+        return 0;
+    }
+    if (!ena_link_up(core)) {
+        return size;
+    }
+    if (size > ena_rx_max_frame(core)) {
+        core->stats.rx_drops++;
+        trace_ena_rx_drop(size, "larger than max MTU");
+        return size;
+    }
+    f = g_new0(ENARxFrame, 1);
+    f->len = size;
+    f->data = g_malloc(size);
+    iov_to_buf(iov, iovcnt, 0, f->data, size);
+    ena_pace_take(&core->rx_wire, ena_now(), ena_wire_bits(size),
+                  core->params.link_speed);
+    end = core->rx_wire.free_at;
+    ena_pace_take(&core->dma_wr, end, (uint64_t)size * 8,
+                  core->params.dma_mbps);
+    f->due = core->dma_wr.free_at + ena_pcie_ns(core);
+    core->rx_fifo_used += size;
+    trace_ena_rx_frame(size, end, f->due);
+    if (QTAILQ_EMPTY(&core->rx_frames) && !core->rx_waiting) {
+        timer_mod(core->rx_timer, f->due);
+    }
+    QTAILQ_INSERT_TAIL(&core->rx_frames, f, next);
+    return size;
+}
+
+/* Timing: drop everything in flight; the links and DMA are idle now. */
+void ena_io_timing_reset(ENACore *core)
+{
+    ENATxFrame *tf, *ntf;
+    ENARxFrame *rf, *nrf;
+    int64_t now = ena_now();
+
+    QTAILQ_FOREACH_SAFE(tf, &core->tx_frames, next, ntf) {
+        ena_tx_frame_free(core, tf);
+    }
+    QTAILQ_FOREACH_SAFE(rf, &core->rx_frames, next, nrf) {
+        QTAILQ_REMOVE(&core->rx_frames, rf, next);
+        g_free(rf->data);
+        g_free(rf);
+    }
+    core->tx_fifo_used = core->rx_fifo_used = 0;
+    core->rx_waiting = false;
+    core->tx_done_last = now;
+    core->tx_rr = 0;
+    ena_pace_reset(&core->tx_wire, now);
+    ena_pace_reset(&core->rx_wire, now);
+    ena_pace_reset(&core->dma_rd, now);
+    ena_pace_reset(&core->dma_wr, now);
+    if (core->tx_timer) {
+        timer_del(core->tx_timer);
+        timer_del(core->rx_timer);
+    }
+}

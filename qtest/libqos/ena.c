@@ -381,7 +381,8 @@ static void qena_register_nodes(void)
         /* no device id: tests select the others with device-id= */
     };
     QOSGraphEdgeOptions opts = {
-        .extra_device_opts = "addr=04.0,netdev=hs0",
+        /* the instant baseline; ena-timing-test covers the timed model */
+        .extra_device_opts = "addr=04.0,netdev=hs0,timing=off",
     };
 
     add_qpci_address(&opts, &addr);
@@ -391,3 +392,147 @@ static void qena_register_nodes(void)
 }
 
 libqos_init(qena_register_nodes);
+
+/* ---- IO queues --------------------------------------------------------- */
+
+static uint32_t qena_io_phase(uint16_t ctr)
+{
+    return !((ctr / QENA_IO_DEPTH) & 1);
+}
+
+void qena_io_queue(QEna *d, QEnaIoQueue *q, uint8_t dir, uint32_t vector,
+                   uint8_t placement)
+{
+    EnaAdminAqEntry c = { 0 };
+    EnaAdminAcqEntry r;
+    EnaAdminCreateCqCmd *cq = (EnaAdminCreateCqCmd *)&c;
+    EnaAdminCreateSqCmd *sq = (EnaAdminCreateSqCmd *)&c;
+    EnaAdminCreateCqResp *cqr = (EnaAdminCreateCqResp *)&r;
+    EnaAdminCreateSqResp *sqr = (EnaAdminCreateSqResp *)&r;
+
+    memset(q, 0, sizeof(*q));
+    q->cq_entry = dir == ENA_ADMIN_SQ_DIRECTION_TX ? 8 : 16;
+    q->cq = qena_alloc_zeroed(d, QENA_IO_DEPTH * q->cq_entry);
+    q->sq = qena_alloc_zeroed(d, QENA_IO_DEPTH * 16);
+
+    cq->aq_common.opcode = ENA_ADMIN_CREATE_CQ;
+    cq->cq_caps_1 = ENA_ADMIN_AQ_CREATE_CQ_CMD_INTERRUPT_MODE_ENABLED_MASK;
+    cq->cq_caps_2 = q->cq_entry / 4;
+    cq->cq_depth = cpu_to_le16(QENA_IO_DEPTH);
+    cq->msix_vector = cpu_to_le32(vector);
+    qena_addr48(&cq->cq_ba, q->cq);
+    g_assert_cmpint(qena_admin_exec(d, &c, &r), ==, 0);
+    q->cq_idx = le16_to_cpu(cqr->cq_idx);
+    q->unmask = le32_to_cpu(cqr->cq_interrupt_unmask_register_offset);
+
+    memset(&c, 0, sizeof(c));
+    sq->aq_common.opcode = ENA_ADMIN_CREATE_SQ;
+    sq->sq_identity = dir << ENA_ADMIN_SQ_DIRECTION_SHIFT;
+    sq->sq_caps_2 = placement;
+    sq->sq_caps_3 = ENA_ADMIN_SQ_IS_PHYSICALLY_CONTIGUOUS_MASK;
+    sq->cq_idx = cpu_to_le16(q->cq_idx);
+    sq->sq_depth = cpu_to_le16(QENA_IO_DEPTH);
+    if (placement == ENA_ADMIN_PLACEMENT_POLICY_HOST) {
+        qena_addr48(&sq->sq_ba, q->sq);
+    }
+    g_assert_cmpint(qena_admin_exec(d, &c, &r), ==, 0);
+    q->sq_idx = le16_to_cpu(sqr->sq_idx);
+    q->db = le32_to_cpu(sqr->sq_doorbell_offset);
+    q->llq_off = le32_to_cpu(sqr->llq_descriptors_offset);
+}
+
+void qena_tx_push(QEna *d, QEnaIoQueue *q, const EnaEthIoTxDesc *desc)
+{
+    EnaEthIoTxDesc x = *desc;
+
+    x.len_ctrl = cpu_to_le32(le32_to_cpu(x.len_ctrl) |
+                             (qena_io_phase(q->tail) <<
+                              ENA_ETH_IO_TX_DESC_PHASE_SHIFT));
+    qtest_memwrite(d->dev.bus->qts,
+                   q->sq + (q->tail & (QENA_IO_DEPTH - 1)) * 16, &x,
+                   sizeof(x));
+    q->tail++;
+}
+
+void qena_tx_packet(QEna *d, QEnaIoQueue *q, uint16_t req_id,
+                    const uint64_t *bufs, const uint16_t *lens, int nbufs,
+                    uint32_t meta_ctrl, const EnaEthIoTxDesc *meta)
+{
+    EnaEthIoTxDesc x;
+
+    if (meta) {
+        qena_tx_push(d, q, meta);
+    }
+    for (int i = 0; i < nbufs; i++) {
+        memset(&x, 0, sizeof(x));
+        x.len_ctrl = lens[i];
+        if (i == 0) {
+            x.len_ctrl |= ((req_id >> 10) << ENA_ETH_IO_TX_DESC_REQ_ID_HI_SHIFT)
+                          | ENA_ETH_IO_TX_DESC_COMP_REQ_MASK |
+                          (meta ? 0 : ENA_ETH_IO_TX_DESC_FIRST_MASK);
+            x.meta_ctrl = cpu_to_le32(meta_ctrl |
+                                      ((req_id & 0x3ff) <<
+                                       ENA_ETH_IO_TX_DESC_REQ_ID_LO_SHIFT));
+        }
+        if (i == nbufs - 1) {
+            x.len_ctrl |= ENA_ETH_IO_TX_DESC_LAST_MASK;
+        }
+        x.len_ctrl = cpu_to_le32(x.len_ctrl);
+        x.buff_addr_lo = cpu_to_le32((uint32_t)bufs[i]);
+        x.buff_addr_hi_hdr_sz = cpu_to_le32(bufs[i] >> 32);
+        qena_tx_push(d, q, &x);
+    }
+}
+
+bool qena_tx_cmpl(QEna *d, QEnaIoQueue *q, uint16_t *req_id)
+{
+    EnaEthIoTxCdesc cd;
+
+    qtest_memread(d->dev.bus->qts,
+                  q->cq + (q->head & (QENA_IO_DEPTH - 1)) * 8, &cd,
+                  sizeof(cd));
+    if ((cd.flags & ENA_ETH_IO_TX_CDESC_PHASE_MASK) !=
+        qena_io_phase(q->head)) {
+        return false;
+    }
+    q->head++;
+    *req_id = le16_to_cpu(cd.req_id);
+    return true;
+}
+
+uint64_t qena_rx_post(QEna *d, QEnaIoQueue *q, uint16_t req_id,
+                      uint16_t len)
+{
+    EnaEthIoRxDesc x = { 0 };
+    uint64_t buf = qena_alloc_zeroed(d, len);
+
+    x.length = cpu_to_le16(len);
+    x.ctrl = ENA_ETH_IO_RX_DESC_FIRST_MASK | ENA_ETH_IO_RX_DESC_LAST_MASK |
+             ENA_ETH_IO_RX_DESC_COMP_REQ_MASK | qena_io_phase(q->tail);
+    x.req_id = cpu_to_le16(req_id);
+    x.buff_addr_lo = cpu_to_le32((uint32_t)buf);
+    x.buff_addr_hi = cpu_to_le16(buf >> 32);
+    qtest_memwrite(d->dev.bus->qts,
+                   q->sq + (q->tail & (QENA_IO_DEPTH - 1)) * 16, &x,
+                   sizeof(x));
+    q->tail++;
+    return buf;
+}
+
+bool qena_rx_cmpl(QEna *d, QEnaIoQueue *q, EnaEthIoRxCdesc *cd)
+{
+    qtest_memread(d->dev.bus->qts,
+                  q->cq + (q->head & (QENA_IO_DEPTH - 1)) * 16, cd,
+                  sizeof(*cd));
+    if (!!(le32_to_cpu(cd->status) & ENA_ETH_IO_RX_CDESC_PHASE_MASK) !=
+        qena_io_phase(q->head)) {
+        return false;
+    }
+    q->head++;
+    return true;
+}
+
+void qena_sq_doorbell(QEna *d, QEnaIoQueue *q)
+{
+    qena_writel(d, q->db, q->tail);
+}

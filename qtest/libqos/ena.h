@@ -115,4 +115,35 @@ bool qena_aenq_take(QEna *d, EnaAdminAenqEntry *e);
 /* Tell the device how far the AENQ was consumed (AENQ_HEAD_DB). */
 void qena_aenq_ack(QEna *d);
 
+/*
+ * IO queues of QENA_IO_DEPTH entries: an SQ and its CQ (8-byte TX, 16-byte
+ * RX completions), in host placement or LLQ.
+ */
+#define QENA_IO_DEPTH       256
+
+typedef struct QEnaIoQueue {
+    uint16_t sq_idx, cq_idx;
+    uint32_t db, unmask;        /* BAR0 offsets */
+    uint64_t sq, cq;
+    uint16_t tail;              /* SQ producer, free-running */
+    uint16_t head;              /* CQ consumer, free-running */
+    uint8_t cq_entry;
+    uint32_t llq_off;           /* LLQ: the ring's offset in BAR2 */
+} QEnaIoQueue;
+
+void qena_io_queue(QEna *d, QEnaIoQueue *q, uint8_t dir, uint32_t vector,
+                   uint8_t placement);
+/* One descriptor at the tail, in the phase of its pass over the ring */
+void qena_tx_push(QEna *d, QEnaIoQueue *q, const EnaEthIoTxDesc *desc);
+/* One packet from @nbufs guest buffers, after a meta descriptor if any */
+void qena_tx_packet(QEna *d, QEnaIoQueue *q, uint16_t req_id,
+                    const uint64_t *bufs, const uint16_t *lens, int nbufs,
+                    uint32_t meta_ctrl, const EnaEthIoTxDesc *meta);
+bool qena_tx_cmpl(QEna *d, QEnaIoQueue *q, uint16_t *req_id);
+/* Post an RX buffer of @len bytes; returns its guest address */
+uint64_t qena_rx_post(QEna *d, QEnaIoQueue *q, uint16_t req_id,
+                      uint16_t len);
+bool qena_rx_cmpl(QEna *d, QEnaIoQueue *q, EnaEthIoRxCdesc *cd);
+void qena_sq_doorbell(QEna *d, QEnaIoQueue *q);
+
 #endif

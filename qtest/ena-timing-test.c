@@ -1,0 +1,356 @@
+/*
+ * QTest testcases for the ena timing model: each modelled delay lands on
+ * the nanosecond the device's properties give, computed here from the
+ * properties as docs/timing.md states the model, never from the device's
+ * code. Two devices share a hub, so that one's TX is the other's RX.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/bswap.h"
+#include "libqtest.h"
+#include "libqos/libqos-pc.h"
+#include "libqos/pci.h"
+#include "libqos/ena.h"
+
+#define RAM_MB          256
+#define FRAME           1514
+#define WIRE_OVERHEAD   24      /* preamble, SFD, FCS, inter-frame gap */
+
+typedef struct Dev {
+    QEna d;
+    const char *id;
+    QEnaIoQueue q;
+} Dev;
+
+typedef struct TimingTest {
+    QOSState *qs;
+    QTestState *qts;
+    Dev a, b;                   /* a sends, b receives */
+    /* the model's parameters, read back from the device */
+    uint64_t pcie, dma, link, admin, readless;
+} TimingTest;
+
+static void dev_up(TimingTest *t, Dev *v, const char *id, int slot,
+                   uint8_t dir)
+{
+    QPCIAddress addr = {
+        .devfn = QPCI_DEVFN(slot, 0),
+        .vendor_id = PCI_VENDOR_ID_AMAZON,
+    };
+
+    v->id = id;
+    qena_init(&v->d, t->qs->pcibus, &addr, &t->qs->alloc);
+    qpci_device_enable(&v->d.dev);
+    qpci_msix_enable(&v->d.dev);
+    qena_readless_init(&v->d);
+    g_assert_cmpint(qena_reset(&v->d, ENA_REGS_RESET_NORMAL,
+                               100 * 1000 * 1000), >=, 0);
+    qena_admin_init(&v->d, true);
+    qena_msix_route(&v->d, 1);
+    qena_io_queue(&v->d, &v->q, dir, 1, ENA_ADMIN_PLACEMENT_POLICY_HOST);
+}
+
+static uint64_t prop(TimingTest *t, const char *name)
+{
+    return qena_qom_get_uint(t->qts, "a", name);
+}
+
+/* Two devices on one hub, no keep-alives: no timer but the model's. */
+static void timing_start(TimingTest *t, const char *opts)
+{
+    const char *o = opts ? opts : "";
+
+    t->qs = qtest_pc_boot("-M q35 -m %d -nodefaults "
+                          "-netdev hubport,id=n0,hubid=0 "
+                          "-netdev hubport,id=n1,hubid=0 "
+                          "-device ena,netdev=n0,id=a,addr=04.0,queues=1,"
+                          "keepalive-ms=0%s "
+                          "-device ena,netdev=n1,id=b,addr=05.0,queues=1,"
+                          "keepalive-ms=0%s", RAM_MB, o, o);
+    t->qts = t->qs->qts;
+    dev_up(t, &t->a, "a", 4, ENA_ADMIN_SQ_DIRECTION_TX);
+    dev_up(t, &t->b, "b", 5, ENA_ADMIN_SQ_DIRECTION_RX);
+    t->pcie = prop(t, "pcie-latency-ns");
+    t->dma = prop(t, "dma-mbps");
+    t->link = prop(t, "link-speed");
+    t->admin = prop(t, "admin-latency-ns");
+    t->readless = prop(t, "readless-latency-ns");
+}
+
+static void timing_stop(TimingTest *t)
+{
+    qtest_shutdown(t->qs);
+}
+
+static int64_t now(TimingTest *t)
+{
+    /* qtest refuses a zero step; a nanosecond is part of no expectation */
+    return qtest_clock_step(t->qts, 1);
+}
+
+static void step_to(TimingTest *t, int64_t when)
+{
+    int64_t cur = now(t);
+
+    g_assert_cmpint(cur, <=, when);
+    if (cur < when) {
+        g_assert_cmpint(qtest_clock_step(t->qts, when - cur), ==, when);
+    }
+}
+
+/* Whole ns @bytes take at @mbps when the resource was idle */
+static int64_t ns_of(uint64_t bytes, uint64_t mbps)
+{
+    return bytes * 8 * 1000 / mbps;
+}
+
+static int64_t wire_of(TimingTest *t, uint64_t bytes)
+{
+    return ns_of(bytes + WIRE_OVERHEAD, t->link);
+}
+
+static uint64_t tx_buf(TimingTest *t, uint32_t len, uint8_t seed)
+{
+    g_autofree uint8_t *f = g_malloc(len);
+    uint64_t a = guest_alloc(&t->qs->alloc, len);
+
+    for (uint32_t i = 0; i < len; i++) {
+        f[i] = i < 12 ? 0x02 : (uint8_t)(i * 13 + seed);
+    }
+    qtest_memwrite(t->qts, a, f, len);
+    return a;
+}
+
+static bool a_done(TimingTest *t, uint16_t want)
+{
+    uint16_t id;
+
+    if (!qena_tx_cmpl(&t->a.d, &t->a.q, &id)) {
+        return false;
+    }
+    g_assert_cmpuint(id, ==, want);
+    return true;
+}
+
+static bool b_done(TimingTest *t, uint32_t len)
+{
+    EnaEthIoRxCdesc cd;
+
+    if (!qena_rx_cmpl(&t->b.d, &t->b.q, &cd)) {
+        return false;
+    }
+    g_assert_cmpuint(le16_to_cpu(cd.length), ==, len);
+    return true;
+}
+
+/*
+ * One frame from a's TX doorbell to b's RX completion and interrupt: a
+ * reads the descriptor and the buffer (a PCIe round trip each, the bytes
+ * at the DMA rate), the frame takes the wire, b receives it at the same
+ * rate, writes it at the DMA rate, and the host sees the writes one PCIe
+ * latency later, the completion's MSI-X with them.
+ */
+static void test_frame_latency(void)
+{
+    TimingTest t = { 0 };
+    uint16_t len = FRAME;
+    uint64_t buf;
+    int64_t t0, sent, a_cmpl, b_cmpl;
+
+    timing_start(&t, NULL);
+    buf = tx_buf(&t, len, 1);
+    qena_rx_post(&t.b.d, &t.b.q, 7, 2048);
+    qena_sq_doorbell(&t.b.d, &t.b.q);
+    qena_tx_packet(&t.a.d, &t.a.q, 3, &buf, &len, 1, 0, NULL);
+
+    t0 = now(&t);
+    qena_sq_doorbell(&t.a.d, &t.a.q);
+    sent = t0 + ns_of(len, t.dma) + 2 * t.pcie + 2 * t.pcie;
+    a_cmpl = sent + wire_of(&t, len) + t.pcie;
+    b_cmpl = sent + wire_of(&t, len) + ns_of(len, t.dma) + t.pcie;
+    g_assert_cmpint(a_cmpl, <, b_cmpl);
+
+    step_to(&t, a_cmpl - 1);
+    g_assert_false(a_done(&t, 3));
+    g_assert_false(qena_msix_take(&t.a.d, 1));
+    step_to(&t, a_cmpl);
+    g_assert_true(a_done(&t, 3));
+    g_assert_true(qena_msix_take(&t.a.d, 1));
+
+    step_to(&t, b_cmpl - 1);
+    g_assert_false(b_done(&t, len));
+    g_assert_false(qena_msix_take(&t.b.d, 1));
+    step_to(&t, b_cmpl);
+    g_assert_true(b_done(&t, len));
+    g_assert_true(qena_msix_take(&t.b.d, 1));
+    timing_stop(&t);
+}
+
+/*
+ * N frames at 3 Mb/s, where a frame takes a third of a nanosecond more
+ * than a whole number: the k-th completes when k frames' bits have left,
+ * to the nanosecond (remainders carry), and b gets each as a's wire ends.
+ */
+static void test_slow_link(void)
+{
+    enum { N = 5 };
+    TimingTest t = { 0 };
+    uint16_t len = FRAME;
+    uint64_t bits = (uint64_t)(len + WIRE_OVERHEAD) * 8;
+    int64_t t0, first, end[N + 1];
+
+    timing_start(&t, ",link-speed=3");
+    g_assert_cmpuint(bits * 1000 % t.link, !=, 0);
+    for (int i = 0; i < N; i++) {
+        uint64_t buf = tx_buf(&t, len, i);
+
+        qena_tx_packet(&t.a.d, &t.a.q, i, &buf, &len, 1, 0, NULL);
+        qena_rx_post(&t.b.d, &t.b.q, i, 2048);
+    }
+    qena_sq_doorbell(&t.b.d, &t.b.q);
+
+    t0 = now(&t);
+    qena_sq_doorbell(&t.a.d, &t.a.q);
+    /* the reads run far ahead of a 3 Mb/s wire: only the first waits */
+    first = t0 + ns_of(len, t.dma) + 4 * t.pcie;
+    for (int k = 1; k <= N; k++) {
+        end[k] = first + (int64_t)(k * bits * 1000 / t.link);
+    }
+    for (int k = 1; k <= N; k++) {
+        /* b's writes, back to back at the DMA rate, carry remainders too */
+        int64_t b_at = end[k] + ns_of((uint64_t)k * len, t.dma) -
+                       ns_of((uint64_t)(k - 1) * len, t.dma) + t.pcie;
+
+        step_to(&t, end[k] + t.pcie - 1);
+        g_assert_false(a_done(&t, k - 1));
+        step_to(&t, end[k] + t.pcie);
+        g_assert_true(a_done(&t, k - 1));
+        step_to(&t, b_at - 1);
+        g_assert_false(b_done(&t, len));
+        step_to(&t, b_at);
+        g_assert_true(b_done(&t, len));
+    }
+    /* no faster than the wire: N frames took N frame times */
+    g_assert_cmpint(end[N] - first, ==, N * bits * 1000 / t.link);
+    timing_stop(&t);
+}
+
+/*
+ * A frame that finds no RX buffer waits in the device; the doorbell that
+ * posts one costs a descriptor read and the write.
+ */
+static void test_rx_waits_for_buffers(void)
+{
+    TimingTest t = { 0 };
+    uint16_t len = 600;
+    uint64_t buf;
+    int64_t t1, at;
+
+    timing_start(&t, NULL);
+    buf = tx_buf(&t, len, 9);
+    qena_tx_packet(&t.a.d, &t.a.q, 1, &buf, &len, 1, 0, NULL);
+    qena_sq_doorbell(&t.a.d, &t.a.q);
+    step_to(&t, now(&t) + 1000 * 1000);
+    g_assert_true(a_done(&t, 1));
+    g_assert_false(b_done(&t, len));
+
+    qena_rx_post(&t.b.d, &t.b.q, 5, 2048);
+    t1 = now(&t);
+    qena_sq_doorbell(&t.b.d, &t.b.q);
+    at = t1 + 3 * t.pcie;
+    step_to(&t, at - 1);
+    g_assert_false(b_done(&t, len));
+    step_to(&t, at);
+    g_assert_true(b_done(&t, len));
+    timing_stop(&t);
+}
+
+/* An admin command: its entry read, the device's work, the completion. */
+static void test_admin_latency(void)
+{
+    TimingTest t = { 0 };
+    EnaAdminAqEntry c = { 0 };
+    EnaAdminAcqEntry r;
+    QEna *d = &t.a.d;
+    uint64_t entry;
+    uint8_t phase;
+    int64_t t0, at;
+
+    timing_start(&t, NULL);
+    c.aq_common.opcode = ENA_ADMIN_GET_FEATURE;
+    ((EnaAdminGetSetFeatureCmd *)&c)->feature_id =
+        ENA_ADMIN_DEVICE_ATTRIBUTES;
+    entry = d->acq + (d->acq_head & (QENA_AQ_DEPTH - 1)) *
+            ENA_ADMIN_ENTRY_SIZE;
+    phase = !((d->acq_head / QENA_AQ_DEPTH) & 1);
+    t0 = now(&t);
+    qena_admin_submit(d, &c);
+    at = t0 + 3 * t.pcie + t.admin;
+    step_to(&t, at - 1);
+    qtest_memread(t.qts, entry, &r, sizeof(r));
+    g_assert_cmpuint(r.acq_common.flags & ENA_ADMIN_ACQ_COMMON_DESC_PHASE_MASK,
+                     !=, phase);
+    step_to(&t, at);
+    g_assert_true(qena_admin_poll(d, &r, 0));
+    g_assert_cmpuint(r.acq_common.status, ==, 0);
+    timing_stop(&t);
+}
+
+/* A readless read: the response lands readless-latency-ns later. */
+static void test_readless_latency(void)
+{
+    TimingTest t = { 0 };
+    QEna *d = &t.a.d;
+    uint16_t id = 0x55;
+    uint32_t word;
+    int64_t t0, at;
+
+    timing_start(&t, ",readless-latency-ns=2345");
+    g_assert_cmpuint(t.readless, ==, 2345);
+    qtest_writel(t.qts, d->resp, 0xffffffff);
+    t0 = now(&t);
+    qena_writel(d, ENA_REGS_MMIO_REG_READ_OFF,
+                (ENA_REGS_VERSION_OFF << ENA_REGS_MMIO_REG_READ_REG_OFF_SHIFT) |
+                id);
+    at = t0 + t.readless;
+    step_to(&t, at - 1);
+    g_assert_cmphex(qtest_readl(t.qts, d->resp), ==, 0xffffffff);
+    step_to(&t, at);
+    word = qtest_readl(t.qts, d->resp);
+    g_assert_cmphex(word & 0xffff, ==, id);
+    g_assert_cmphex(word >> 16, ==, ENA_REGS_VERSION_OFF);
+    timing_stop(&t);
+}
+
+/* timing=off: the completion is there the instant of the doorbell. */
+static void test_timing_off(void)
+{
+    TimingTest t = { 0 };
+    uint16_t len = FRAME;
+    uint64_t buf;
+
+    timing_start(&t, ",timing=off");
+    buf = tx_buf(&t, len, 2);
+    qena_rx_post(&t.b.d, &t.b.q, 1, 2048);
+    qena_sq_doorbell(&t.b.d, &t.b.q);
+    qena_tx_packet(&t.a.d, &t.a.q, 4, &buf, &len, 1, 0, NULL);
+    qena_sq_doorbell(&t.a.d, &t.a.q);
+    g_assert_true(a_done(&t, 4));
+    g_assert_true(b_done(&t, len));
+    timing_stop(&t);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/ena-timing/frame-latency", test_frame_latency);
+    qtest_add_func("/ena-timing/slow-link", test_slow_link);
+    qtest_add_func("/ena-timing/rx-waits-for-buffers",
+                   test_rx_waits_for_buffers);
+    qtest_add_func("/ena-timing/admin-latency", test_admin_latency);
+    qtest_add_func("/ena-timing/readless-latency", test_readless_latency);
+    qtest_add_func("/ena-timing/off", test_timing_off);
+    return g_test_run();
+}
