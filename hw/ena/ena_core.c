@@ -657,6 +657,12 @@ static bool ena_timing_load_ok(ENACore *core)
             return false;
         }
     }
+    /* what the FIFOs can hold, past their limit by one packet at most */
+    if (core->tx_frames_n > ENA_TX_MAX_FRAMES + 64 ||
+        core->tx_fifo_used > core->params.tx_fifo_kb * KiB + 64 * KiB ||
+        core->rx_fifo_used > core->params.rx_fifo_kb * KiB) {
+        return false;
+    }
     return core->tx_rr < ENA_MAX_IO_SQ &&
            core->readless_head < ENA_READLESS_INFLIGHT &&
            core->readless_count <= ENA_READLESS_INFLIGHT &&
@@ -1023,14 +1029,13 @@ static int ena_timing_post_load(void *opaque, int version_id)
     ENARxFrame *rf;
 
     core->tx_fifo_used = core->rx_fifo_used = 0;
+    core->tx_frames_n = 0;
     QTAILQ_FOREACH(tf, &core->tx_frames, next) {
-        if (!tf->len) {
-            tf->data = NULL;    /* sent: the stream carried no buffer */
-        }
         core->tx_fifo_used += tf->len;
+        core->tx_frames_n++;
     }
     QTAILQ_FOREACH(rf, &core->rx_frames, next) {
-        core->rx_fifo_used += rf->len;
+        core->rx_fifo_used += MAX(rf->len, ENA_MIN_FRAME);
     }
     return 0;
 }

@@ -153,6 +153,13 @@ typedef struct ENATxFrame {
     bool cmpl;
 } ENATxFrame;
 
+/*
+ * TX entries in flight at most: packets that send nothing (dropped) take
+ * no FIFO bytes but still wait for their completion time.
+ */
+#define ENA_TX_MAX_FRAMES           4096
+#define ENA_MIN_FRAME               64
+
 /* A received frame, written to the host at due if it has buffers then. */
 typedef struct ENARxFrame {
     QTAILQ_ENTRY(ENARxFrame) next;
@@ -274,6 +281,7 @@ typedef struct ENACore {
     /* timing model: TX and RX pipelines (ena_io.c), admin, readless */
     QTAILQ_HEAD(, ENATxFrame) tx_frames;
     uint32_t tx_fifo_used;      /* bytes of frames not yet on the wire */
+    uint32_t tx_frames_n;       /* entries, sent or not */
     int64_t tx_done_last;       /* completions are written in order */
     uint32_t tx_rr;             /* SQ to refill the FIFO from first */
     QEMUTimer *tx_timer;

@@ -35,6 +35,7 @@ static void ena_tx_unmap(void *opaque, void *base, size_t len)
 static void ena_tx_frame_free(ENACore *core, ENATxFrame *f)
 {
     QTAILQ_REMOVE(&core->tx_frames, f, next);
+    core->tx_frames_n--;
     if (f->data) {
         core->tx_fifo_used -= f->len;
         g_free(f->data);
@@ -104,6 +105,7 @@ static ENATxFrame *ena_tx_frame_add(ENACore *core, ENAIoSq *sq,
     f->done_at = MAX(f->done_at, core->tx_done_last);
     core->tx_done_last = f->done_at;
     QTAILQ_INSERT_TAIL(&core->tx_frames, f, next);
+    core->tx_frames_n++;
     trace_ena_tx_frame(f->sq, len, f->wire_at, f->done_at);
     return f;
 }
@@ -413,7 +415,8 @@ static void ena_tx_desc(ENACore *core, ENAIoSq *sq, const EnaEthIoTxDesc *d)
 static bool ena_tx_room(ENACore *core)
 {
     return !core->params.timing ||
-           core->tx_fifo_used < core->params.tx_fifo_kb * KiB;
+           (core->tx_fifo_used < core->params.tx_fifo_kb * KiB &&
+            core->tx_frames_n < ENA_TX_MAX_FRAMES);
 }
 
 static bool ena_tx_phase_ok(ENACore *core, ENAIoSq *sq,
@@ -629,6 +632,15 @@ static bool ena_rx_ready(ENACore *core)
         }
     }
     return false;
+}
+
+/*
+ * The RX FIFO room a frame takes: a tiny frame counts as a minimum one,
+ * so that the number of frames held stays bounded too.
+ */
+static uint32_t ena_rx_room_of(uint32_t len)
+{
+    return MAX(len, ENA_MIN_FRAME);
 }
 
 /* The largest frame the device accepts from the wire */
@@ -911,7 +923,7 @@ void ena_rx_timer_cb(void *opaque)
             return;
         }
         QTAILQ_REMOVE(&core->rx_frames, f, next);
-        core->rx_fifo_used -= f->len;
+        core->rx_fifo_used -= ena_rx_room_of(f->len);
         g_free(f->data);
         g_free(f);
         freed = true;
@@ -960,7 +972,7 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
     ena_pace_take(&core->dma_wr, end, (uint64_t)size * 8,
                   core->params.dma_mbps);
     f->due = core->dma_wr.free_at + ena_pcie_ns(core);
-    core->rx_fifo_used += size;
+    core->rx_fifo_used += ena_rx_room_of(size);
     trace_ena_rx_frame(size, end, f->due);
     if (QTAILQ_EMPTY(&core->rx_frames) && !core->rx_waiting) {
         timer_mod(core->rx_timer, f->due);
@@ -985,6 +997,7 @@ void ena_io_timing_reset(ENACore *core)
         g_free(rf);
     }
     core->tx_fifo_used = core->rx_fifo_used = 0;
+    core->tx_frames_n = 0;
     core->rx_waiting = false;
     core->tx_done_last = now;
     core->tx_rr = 0;
