@@ -30,6 +30,7 @@ typedef struct TimingTest {
     Dev a, b;                   /* a sends, b receives */
     /* the model's parameters, read back from the device */
     uint64_t pcie, dma, link, admin, readless;
+    uint64_t wire_kbps;         /* the wire's rate */
 } TimingTest;
 
 static void dev_up(TimingTest *t, Dev *v, const char *id, int slot,
@@ -77,6 +78,7 @@ static void timing_start(TimingTest *t, const char *opts)
     t->link = prop(t, "link-speed");
     t->admin = prop(t, "admin-latency-ns");
     t->readless = prop(t, "readless-latency-ns");
+    t->wire_kbps = prop(t, "wire-kbps") ?: t->link * 1000;
 }
 
 static void timing_stop(TimingTest *t)
@@ -108,7 +110,7 @@ static int64_t ns_of(uint64_t bytes, uint64_t mbps)
 
 static int64_t wire_of(TimingTest *t, uint64_t bytes)
 {
-    return ns_of(bytes + WIRE_OVERHEAD, t->link);
+    return (bytes + WIRE_OVERHEAD) * 8 * 1000 * 1000 / t->wire_kbps;
 }
 
 static uint64_t tx_buf(TimingTest *t, uint32_t len, uint8_t seed)
@@ -152,14 +154,14 @@ static bool b_done(TimingTest *t, uint32_t len)
  * rate, writes it at the DMA rate, and the host sees the writes one PCIe
  * latency later, the completion's MSI-X with them.
  */
-static void test_frame_latency(void)
+static void frame_latency(const char *opts)
 {
     TimingTest t = { 0 };
     uint16_t len = FRAME;
     uint64_t buf;
     int64_t t0, sent, a_cmpl, b_cmpl;
 
-    timing_start(&t, NULL);
+    timing_start(&t, opts);
     buf = tx_buf(&t, len, 1);
     qena_rx_post(&t.b.d, &t.b.q, 7, 2048);
     qena_sq_doorbell(&t.b.d, &t.b.q);
@@ -186,6 +188,17 @@ static void test_frame_latency(void)
     g_assert_true(b_done(&t, len));
     g_assert_true(qena_msix_take(&t.b.d, 1));
     timing_stop(&t);
+}
+
+static void test_frame_latency(void)
+{
+    frame_latency(NULL);
+}
+
+/* A wire slower than the link speed the driver is told of: 200 kb/s */
+static void test_wire_kbps(void)
+{
+    frame_latency(",wire-kbps=200");
 }
 
 /*
@@ -346,6 +359,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/ena-timing/frame-latency", test_frame_latency);
+    qtest_add_func("/ena-timing/wire-kbps", test_wire_kbps);
     qtest_add_func("/ena-timing/slow-link", test_slow_link);
     qtest_add_func("/ena-timing/rx-waits-for-buffers",
                    test_rx_waits_for_buffers);

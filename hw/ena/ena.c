@@ -194,6 +194,11 @@ static bool ena_check_params(ENAState *s, Error **errp)
                    p->link_speed);
         return false;
     }
+    if (p->wire_kbps > 1000000000) {
+        error_setg(errp, "wire-kbps=%u: must be at most 1000000000 (0: "
+                   "link-speed)", p->wire_kbps);
+        return false;
+    }
     if (!p->dma_mbps || p->dma_mbps > 1000000) {
         error_setg(errp, "dma-mbps=%u: must be 1 to 1000000 Mb/s",
                    p->dma_mbps);
@@ -357,6 +362,7 @@ static const Property ena_properties[] = {
     DEFINE_PROP_UINT32("pcie-latency-ns", ENAState,
                        core.params.pcie_latency_ns, 500),
     DEFINE_PROP_UINT32("dma-mbps", ENAState, core.params.dma_mbps, 126000),
+    DEFINE_PROP_UINT32("wire-kbps", ENAState, core.params.wire_kbps, 0),
     DEFINE_PROP_UINT32("admin-latency-ns", ENAState,
                        core.params.admin_latency_ns, 10000),
     DEFINE_PROP_UINT32("readless-latency-ns", ENAState,
@@ -407,6 +413,8 @@ static const struct {
     { "pcie-latency-ns", "timing: one-way PCIe latency; a DMA read costs "
       "two, a write or MSI-X one" },
     { "dma-mbps", "timing: DMA bandwidth in Mb/s, each direction" },
+    { "wire-kbps", "timing: the wire's rate in kb/s, each way; 0: "
+      "link-speed (a slower wire than the link the driver is told of)" },
     { "admin-latency-ns", "timing: the device's work on one admin command" },
     { "readless-latency-ns", "timing: MMIO_REG_READ write to its response "
       "in host memory" },

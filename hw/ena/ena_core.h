@@ -74,6 +74,7 @@ typedef struct ENAParams {
     bool timing;
     uint32_t pcie_latency_ns;   /* one way, host <-> device */
     uint32_t dma_mbps;          /* DMA bandwidth, each direction */
+    uint32_t wire_kbps;         /* the wire's rate; 0: link_speed */
     uint32_t admin_latency_ns;  /* the device's work on one admin command */
     uint32_t readless_latency_ns;   /* MMIO_REG_READ write to response */
     uint32_t tx_fifo_kb;        /* frames gathered, not yet on the wire */

@@ -60,6 +60,13 @@ static int64_t ena_pcie_ns(ENACore *core)
     return core->params.pcie_latency_ns;
 }
 
+/* The wire's rate: the link speed the driver is told, unless set apart */
+static uint64_t ena_wire_kbps(ENACore *core)
+{
+    return core->params.wire_kbps ?:
+           (uint64_t)core->params.link_speed * 1000;
+}
+
 static void ena_tx_timer_arm(ENACore *core)
 {
     ENATxFrame *f, *head = QTAILQ_FIRST(&core->tx_frames);
@@ -94,7 +101,7 @@ static ENATxFrame *ena_tx_frame_add(ENACore *core, ENAIoSq *sq,
     f->len = len;
     if (data) {
         f->wire_at = ena_pace_take(&core->tx_wire, ready, ena_wire_bits(len),
-                                   core->params.link_speed);
+                                   ena_wire_kbps(core));
         f->done_at = core->tx_wire.free_at + ena_pcie_ns(core);
         core->tx_fifo_used += len;
     } else {
@@ -150,7 +157,7 @@ static bool ena_tx_send_timed(ENACore *core, ENAIoSq *sq)
 
     if (sq->pkt_dma_bytes) {
         ena_pace_take(&core->dma_rd, ready, (uint64_t)sq->pkt_dma_bytes * 8,
-                      core->params.dma_mbps);
+                      (uint64_t)core->params.dma_mbps * 1000);
         ready = core->dma_rd.free_at + 2 * ena_pcie_ns(core);
     }
     if (!sq->llq) {
@@ -967,10 +974,10 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
     f->data = g_malloc(size);
     iov_to_buf(iov, iovcnt, 0, f->data, size);
     ena_pace_take(&core->rx_wire, ena_now(), ena_wire_bits(size),
-                  core->params.link_speed);
+                  ena_wire_kbps(core));
     end = core->rx_wire.free_at;
     ena_pace_take(&core->dma_wr, end, (uint64_t)size * 8,
-                  core->params.dma_mbps);
+                  (uint64_t)core->params.dma_mbps * 1000);
     f->due = core->dma_wr.free_at + ena_pcie_ns(core);
     core->rx_fifo_used += ena_rx_room_of(size);
     trace_ena_rx_frame(size, end, f->due);

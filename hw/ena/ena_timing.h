@@ -2,7 +2,7 @@
  * AWS Elastic Network Adapter: the arithmetic of the timing model
  *
  * A link or a DMA direction is a resource busy until some virtual time.
- * Its rate is in Mbit/s, so one bit takes 1000 / rate ns; what a transfer
+ * Its rate is in kbit/s, so one bit takes 10^6 / rate ns; what a transfer
  * leaves over is carried to the next one, so that N transfers take
  * exactly the time their total size takes, to the nanosecond, however
  * the sizes fall. docs/timing.md has the model.
@@ -17,17 +17,17 @@
 
 typedef struct ENAPace {
     int64_t free_at;            /* busy until then */
-    uint64_t rem;               /* carried: bits * 1000 not yet turned
+    uint64_t rem;               /* carried: bits * 10^6 not yet turned
                                  * into whole ns, in units of 1/rate ns */
 } ENAPace;
 
-/* Nanoseconds @bits take at @mbps, carrying the remainder in @p. */
-static inline int64_t ena_pace_ns(ENAPace *p, uint64_t bits, uint32_t mbps)
+/* Nanoseconds @bits take at @kbps, carrying the remainder in @p. */
+static inline int64_t ena_pace_ns(ENAPace *p, uint64_t bits, uint64_t kbps)
 {
-    uint64_t num = bits * 1000 + p->rem;
+    uint64_t num = bits * 1000000 + p->rem;
 
-    p->rem = num % mbps;
-    return num / mbps;
+    p->rem = num % kbps;
+    return num / kbps;
 }
 
 /*
@@ -35,11 +35,11 @@ static inline int64_t ena_pace_ns(ENAPace *p, uint64_t bits, uint32_t mbps)
  * transfer starts; @p is then busy until it ends.
  */
 static inline int64_t ena_pace_take(ENAPace *p, int64_t ready, uint64_t bits,
-                                    uint32_t mbps)
+                                    uint64_t kbps)
 {
     int64_t start = MAX(ready, p->free_at);
 
-    p->free_at = start + ena_pace_ns(p, bits, mbps);
+    p->free_at = start + ena_pace_ns(p, bits, kbps);
     return start;
 }
 
