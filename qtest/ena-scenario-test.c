@@ -3,7 +3,8 @@
  *
  * The qtest target of scripts/ena-scenario.py. The scenario comes as JSON
  * in ENA_SCENARIO:
- *   {"device": ["prop=value", ...], "traffic": "idle|ping|tcp|admin|jumbo",
+ *   {"device": ["prop=value", ...],
+ *    "traffic": "idle|ping|tcp|admin|jumbo|flood",
  *    "duration_ns": N, "props": ["reset-count", ...],
  *    "actions": [{"t_ns": N, "kind": "fault|link|unplug", "point": "...",
  *                 "rule": "...", "up": true}, ...]}
@@ -80,6 +81,7 @@ typedef enum TrafficKind {
     TRAFFIC_TCP,
     TRAFFIC_ADMIN,
     TRAFFIC_JUMBO,
+    TRAFFIC_FLOOD,
 } TrafficKind;
 
 static const char *const traffic_names[] = {
@@ -88,6 +90,7 @@ static const char *const traffic_names[] = {
     [TRAFFIC_TCP] = "tcp",
     [TRAFFIC_ADMIN] = "admin",
     [TRAFFIC_JUMBO] = "jumbo",
+    [TRAFFIC_FLOOD] = "flood",
 };
 
 typedef enum ActionKind {
@@ -140,6 +143,7 @@ typedef struct Run {
     uint32_t rounds_ok;
     uint32_t rounds_failed;
     uint32_t final_rounds;
+    bool final;                 /* the check after the story */
     uint64_t peer_ok;           /* good driver frames the peer got */
     uint64_t peer_bad;
     uint64_t drv_ok;            /* good peer frames the driver got */
@@ -530,6 +534,14 @@ static void round_start(Run *run)
     r->id = id;
     r->open = true;
     switch (run->scn->traffic) {
+    case TRAFFIC_FLOOD:
+        /* the check after the story pings: a flood proves nothing there */
+        if (run->final) {
+            r->n = 1;
+            r->len = PING_LEN;
+            break;
+        }
+        /* fall through: a flood is a TCP burst every second, not waiting */
     case TRAFFIC_TCP:
         r->n = TCP_FRAMES;
         r->len = TCP_LEN;
@@ -749,6 +761,7 @@ static bool run_final_check(Run *run)
 {
     uint64_t deadline = run_now(run) + RECOVER_NS;
 
+    run->final = true;
     while (run_now(run) < deadline) {
         uint64_t round_end;
 

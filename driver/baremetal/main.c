@@ -4,7 +4,7 @@
  *
  * Command line (multiboot, -append), all optional, times in ns:
  *   duration=T     the story's length after the driver is up (10 s)
- *   traffic=K      idle, ping, tcp, jumbo or admin (ping)
+ *   traffic=K      idle, ping, tcp, jumbo, admin or flood (ping)
  *   vclock=1       our time is QEMU's virtual clock (run under -icount)
  *   ready=T        the instant of scenario time 0 (1 s); if bring-up ends
  *                  later, the next whole second, and a LATE line says so
@@ -60,6 +60,7 @@ typedef enum BmTraffic {
     BM_TRAFFIC_TCP,
     BM_TRAFFIC_JUMBO,
     BM_TRAFFIC_ADMIN,
+    BM_TRAFFIC_FLOOD,
 } BmTraffic;
 
 typedef struct BmArgs {
@@ -129,9 +130,9 @@ static bool bm_parse_arg(const char *key, size_t klen, const char *val,
 
     if (bm_word_is(key, klen, "traffic")) {
         static const char *const names[] = { "idle", "ping", "tcp", "jumbo",
-                                             "admin" };
+                                             "admin", "flood" };
 
-        for (unsigned i = 0; i < 5; i++) {
+        for (unsigned i = 0; i < 6; i++) {
             if (bm_word_is(val, vlen, names[i])) {
                 bm_args.traffic = (BmTraffic)i;
                 return true;
@@ -360,6 +361,7 @@ static void bm_round_start(void)
         break;
     case BM_TRAFFIC_TCP:
     case BM_TRAFFIC_JUMBO:
+    case BM_TRAFFIC_FLOOD:
         bm_net_round_start(&bm_net, 32, 1400);
         break;
     default:
@@ -512,8 +514,9 @@ void bm_main(uint32_t magic, const BmMultibootInfo *info)
         bm_pause_point(pi);
     }
 
-    /* after the story: does traffic pass again (an idle story pings)? */
-    if (bm_args.traffic == BM_TRAFFIC_IDLE) {
+    /* after the story: does traffic pass again (idle and flood ping)? */
+    if (bm_args.traffic == BM_TRAFFIC_IDLE ||
+        bm_args.traffic == BM_TRAFFIC_FLOOD) {
         bm_args.traffic = BM_TRAFFIC_PING;
     }
     for (t = bm_now(); !final_ok && bm_now() - t < bm_args.recover; ) {

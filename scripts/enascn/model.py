@@ -12,7 +12,7 @@ import re
 
 from . import cdefs
 
-TRAFFIC = ('idle', 'ping', 'tcp', 'jumbo', 'admin')
+TRAFFIC = ('idle', 'ping', 'tcp', 'jumbo', 'admin', 'flood')
 OPS = {
     '==': lambda a, b: a == b, '!=': lambda a, b: a != b,
     '>=': lambda a, b: a >= b, '<=': lambda a, b: a <= b,
