@@ -11,7 +11,8 @@
 #   -k, --kernel K     6.12 (default) or 6.1 (or a KVER from kernels.conf)
 #       --quick        sanity check: 3 runs of 5 s
 #       --nics LIST    devices, space-separated
-#                      (default "ena e1000e igb virtio-net-pci")
+#                      (default "ena e1000e igb virtio-net-pci");
+#                      "ena-timing-off" is ena with timing=off
 #       --mtus LIST    MTUs (default "1500 9000"); ena uses 9001 where the
 #                      others use 9000
 #       --out DIR      raw results and guest logs
@@ -56,7 +57,7 @@ while [ $# -gt 0 ]; do
     --mtus) mtus=$2; shift ;;
     --out) out=$2; shift ;;
     --report) shift; report_files=("$@"); break ;;
-    -h|--help) sed -n '8,35p' "$0"; exit 0 ;;
+    -h|--help) sed -n '8,36p' "$0"; exit 0 ;;
     *) echo "throughput.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
     esac
     shift
@@ -181,7 +182,20 @@ export ENA_LINUX_WORK="$out/work"
 mkdir -p "$ENA_LINUX_WORK"
 
 # ena's jumbo MTU is EC2's 9001; the others get the MTU as asked.
-mtu_of() { if [ "$1" = ena ] && [ "$2" = 9000 ]; then echo 9001; else echo "$2"; fi; }
+mtu_of() {
+    case $1:$2 in
+    ena*:9000) echo 9001 ;;
+    *) echo "$2" ;;
+    esac
+}
+# "ena-timing-off" is ena with its timing model off (docs/timing.md): the
+# cost of the model, measured in the same run.
+nic_args() {
+    case $1 in
+    ena-timing-off) echo "--nic ena --device-opts timing=off" ;;
+    *) echo "--nic $1" ;;
+    esac
+}
 
 # Measured on the 2-core machine: a pair run takes about 2 x S + 10 s
 # (two boots, module load, ping, two iperf3 sessions, power-off).
@@ -222,7 +236,8 @@ for ((r = 1; r <= runs; r++)); do
             lp="$out/logs/$nic-$m-r$r"
             t1=$(date +%s.%N)
             st=PASS
-            "$runner" --pair -k "$kver" --nic "$nic" -t iperf --tools "ethtool iperf3" \
+            read -ra nargs <<< "$(nic_args "$nic")"
+            "$runner" --pair -k "$kver" "${nargs[@]}" -t iperf --tools "ethtool iperf3" \
                 -p "mtu=$m" -p "time=$dur" --timeout "$timeout_s" --log "$lp" \
                 > "$lp.run.txt" 2>&1 || st=FAIL
             wall=$(awk -v a="$t1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
