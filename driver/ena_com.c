@@ -89,7 +89,7 @@ uint32_t ena_com_reg_read32(EnaCom *com, uint16_t off)
     EnaMmioReadResp *resp = com->mmio_resp.virt;
     uint32_t polls = ENA_MAX(com->mmio_read_polls, 1u);
     uint16_t seq, got_id, got_off;
-    uint32_t i, val;
+    uint32_t i, delay, val;
 
     com->stats.mmio_reads++;
     if (!com->readless) {
@@ -109,13 +109,22 @@ uint32_t ena_com_reg_read32(EnaCom *com, uint16_t off)
     ena_com_reg_write32(com, ENA_REGS_MMIO_REG_READ_OFF,
                         ((uint32_t)off <<
                          ENA_REGS_MMIO_REG_READ_REG_OFF_SHIFT) | seq);
-    for (i = 0; i < polls; i++) {
+    /*
+     * A response comes in a microsecond or two; one that does not is a
+     * failure being waited out, so the polls thin out (1, 2, 4 ... up to
+     * ENA_COM_READLESS_POLL_MAX_US apart) within the same total time.
+     */
+    for (i = 0, delay = 1;; delay = ENA_MIN(delay * 2,
+                                            ENA_COM_READLESS_POLL_MAX_US)) {
         ena_plat_dma_sync(com->plat, &com->mmio_resp, 0, sizeof(*resp),
                           ENA_DMA_SYNC_FROM_DEVICE);
-        if (ena_le16(ena_read_once16(&resp->req_id)) == seq) {
+        if (ena_le16(ena_read_once16(&resp->req_id)) == seq ||
+            i == polls) {
             break;
         }
-        ena_plat_delay_us(com->plat, 1);
+        delay = ENA_MIN(delay, polls - i);
+        ena_plat_delay_us(com->plat, delay);
+        i += delay;
     }
     ena_plat_rmb(com->plat);
     got_id = ena_le16(ena_read_once16(&resp->req_id));
@@ -123,7 +132,7 @@ uint32_t ena_com_reg_read32(EnaCom *com, uint16_t off)
     val = ena_le32(ena_read_once32(&resp->reg_val));
     ena_plat_unlock(com->plat, ENA_LOCK_MMIO);
 
-    if (i == polls) {
+    if (got_id != seq) {
         com->stats.mmio_read_timeouts++;
         ena_plat_log(com->plat, ENA_LOG_ERR,
                      "Reading reg failed for timeout. expected: req id[%u] "

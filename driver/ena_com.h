@@ -21,6 +21,7 @@
 #define ENA_COM_AENQ_DEPTH              ENA_ADMIN_AENQ_DEPTH
 /* Readless poll limit: this many 1 us polls (about 200 ms). */
 #define ENA_COM_MMIO_READ_POLLS         200000u
+#define ENA_COM_READLESS_POLL_MAX_US    1024u
 /* Returned by a register read that timed out or came back wrong. */
 #define ENA_MMIO_READ_TIMEOUT           0xffffffffu
 /* Admin completion timeout when CAPS.ADMIN_CMD_TO is 0. */
@@ -152,8 +153,9 @@ void ena_com_mmio_write_resp_addr(EnaCom *com);
 void ena_com_mmio_destroy(EnaCom *com);
 /*
  * Read a BAR0 register. With readless reads: write MMIO_REG_READ and poll
- * the response for up to mmio_read_polls x 1 us; ENA_MMIO_READ_TIMEOUT on
- * timeout or on a response for another offset.
+ * the response for up to mmio_read_polls us (polls further apart as the
+ * wait grows); ENA_MMIO_READ_TIMEOUT on timeout or on a response for
+ * another offset.
  */
 uint32_t ena_com_reg_read32(EnaCom *com, uint16_t off);
 void ena_com_reg_write32(EnaCom *com, uint16_t off, uint32_t val);
