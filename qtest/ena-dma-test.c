@@ -36,6 +36,13 @@
 #define VTD_GCMD_TE     (1u << 31)
 #define VTD_GCMD_SRTP   (1u << 30)
 
+/*
+ * Every case runs twice: on the instant model and on the timed one, where
+ * the outcome of a doorbell comes after its modelled delays.
+ */
+static bool timed;
+#define SETTLE_NS   (100 * 1000LL)  /* longer than any delay at defaults */
+
 typedef struct DmaTest {
     QOSState *qs;
     QTestState *qts;
@@ -114,8 +121,9 @@ static void dma_start(DmaTest *t, const char *extra)
     t->qs = qtest_pc_boot("-M q35 -m %d -nodefaults %s "
                           "-netdev socket,fd=%d,id=n0 "
                           "-device ena,netdev=n0,id=ena0,addr=04.0,queues=2,"
-                          "timing=off",
-                          RAM_MB, extra ? extra : "", t->sock[1]);
+                          "timing=%s",
+                          RAM_MB, extra ? extra : "", t->sock[1],
+                          timed ? "on" : "off");
     t->qts = t->qs->qts;
     memset(&t->d, 0, sizeof(t->d));
     qena_init(&t->d, t->qs->pcibus, &addr, &t->qs->alloc);
@@ -198,6 +206,14 @@ static void queue_pair(DmaTest *t, Queue *q, uint8_t dir, uint64_t cq_ba,
     q->db = le32_to_cpu(sqr->sq_doorbell_offset);
 }
 
+/* Timed model: let the modelled delays of what was just asked pass. */
+static void settle(DmaTest *t)
+{
+    if (timed) {
+        qtest_clock_step(t->qts, SETTLE_NS);
+    }
+}
+
 static uint32_t phase_of(uint16_t ctr)
 {
     return !((ctr / DEPTH) & 1);
@@ -224,6 +240,7 @@ static void tx_one(DmaTest *t, Queue *q, uint16_t req_id, uint64_t buf,
     }
     q->tail++;
     qena_writel(&t->d, q->db, q->tail);
+    settle(t);
 }
 
 static bool tx_cmpl(DmaTest *t, Queue *q, uint16_t *req_id)
@@ -256,6 +273,7 @@ static void rx_post(DmaTest *t, Queue *q, uint64_t buf, uint16_t len)
     }
     q->tail++;
     qena_writel(&t->d, q->db, q->tail);
+    settle(t);
 }
 
 /* A frame from the network: 4-byte length, then the bytes. */
@@ -717,30 +735,60 @@ static void test_cq_polled(void)
     dma_stop(&t);
 }
 
+typedef struct ModeCase {
+    void (*fn)(void);
+    void (*data_fn)(const void *arg);
+    const void *arg;
+    bool timed;
+} ModeCase;
+
+static void run_case(const void *opaque)
+{
+    const ModeCase *c = opaque;
+
+    timed = c->timed;
+    if (c->fn) {
+        c->fn();
+    } else {
+        c->data_fn(c->arg);
+    }
+}
+
+static void add_case(const char *name, void (*fn)(void),
+                     void (*data_fn)(const void *), const void *arg)
+{
+    for (int m = 0; m < 2; m++) {
+        ModeCase *c = g_new0(ModeCase, 1);
+        g_autofree char *path = g_strdup_printf("/ena/dma%s/%s",
+                                                m ? "-timed" : "", name);
+
+        *c = (ModeCase) { fn, data_fn, arg, m };
+        qtest_add_data_func(path, c, run_case);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    qtest_add_func("/ena/dma/aenq-no-ram", test_aenq_no_ram);
-    qtest_add_func("/ena/dma/aenq-on-bar0", test_aenq_on_bar0);
-    qtest_add_func("/ena/dma/aenq-bus-master-off", test_aenq_bus_master_off);
-    qtest_add_func("/ena/dma/acq-no-ram", test_acq_no_ram);
-    qtest_add_func("/ena/dma/aq-across-ram-end", test_aq_across_ram_end);
-    qtest_add_func("/ena/dma/readless-no-ram", test_readless_no_ram);
-    qtest_add_func("/ena/dma/host-info-no-ram", test_host_info_no_ram);
-    qtest_add_func("/ena/dma/tx-sq-no-ram", test_tx_sq_no_ram);
-    qtest_add_func("/ena/dma/tx-cq-no-ram", test_tx_cq_no_ram);
-    qtest_add_func("/ena/dma/tx-buffers", test_tx_buffers);
-    qtest_add_func("/ena/dma/tx-cq-on-bar0", test_tx_cq_on_bar0);
-    qtest_add_data_func("/ena/dma/rx-sq-no-ram",
-                        GINT_TO_POINTER(RX_SQ_NO_RAM), test_rx);
-    qtest_add_data_func("/ena/dma/rx-buffer-no-ram",
-                        GINT_TO_POINTER(RX_BUF_NO_RAM), test_rx);
-    qtest_add_data_func("/ena/dma/rx-cq-no-ram",
-                        GINT_TO_POINTER(RX_CQ_NO_RAM), test_rx);
-    qtest_add_data_func("/ena/dma/rx-buffer-on-bar0",
-                        GINT_TO_POINTER(RX_BUF_ON_BAR0), test_rx);
-    qtest_add_func("/ena/dma/iommu-revoked", test_iommu_revoked);
-    qtest_add_func("/ena/flr", test_flr);
-    qtest_add_func("/ena/cq-polled", test_cq_polled);
+    add_case("aenq-no-ram", test_aenq_no_ram, NULL, NULL);
+    add_case("aenq-on-bar0", test_aenq_on_bar0, NULL, NULL);
+    add_case("aenq-bus-master-off", test_aenq_bus_master_off, NULL, NULL);
+    add_case("acq-no-ram", test_acq_no_ram, NULL, NULL);
+    add_case("aq-across-ram-end", test_aq_across_ram_end, NULL, NULL);
+    add_case("readless-no-ram", test_readless_no_ram, NULL, NULL);
+    add_case("host-info-no-ram", test_host_info_no_ram, NULL, NULL);
+    add_case("tx-sq-no-ram", test_tx_sq_no_ram, NULL, NULL);
+    add_case("tx-cq-no-ram", test_tx_cq_no_ram, NULL, NULL);
+    add_case("tx-buffers", test_tx_buffers, NULL, NULL);
+    add_case("tx-cq-on-bar0", test_tx_cq_on_bar0, NULL, NULL);
+    add_case("rx-sq-no-ram", NULL, test_rx, GINT_TO_POINTER(RX_SQ_NO_RAM));
+    add_case("rx-buffer-no-ram", NULL, test_rx,
+             GINT_TO_POINTER(RX_BUF_NO_RAM));
+    add_case("rx-cq-no-ram", NULL, test_rx, GINT_TO_POINTER(RX_CQ_NO_RAM));
+    add_case("rx-buffer-on-bar0", NULL, test_rx,
+             GINT_TO_POINTER(RX_BUF_ON_BAR0));
+    add_case("iommu-revoked", test_iommu_revoked, NULL, NULL);
+    add_case("flr", test_flr, NULL, NULL);
+    add_case("cq-polled", test_cq_polled, NULL, NULL);
     return g_test_run();
 }

@@ -923,7 +923,18 @@ static void ena_acq_post(ENACore *core, EnaAdminAcqEntry *resp, bool irq)
 }
 
 /* Post the completions a "delay" fault held back, once they are due. */
+static void ena_admin_delay_run(void *opaque);
+
 void ena_admin_delay_cb(void *opaque)
+{
+    ENACore *core = opaque;
+    bool g = ena_guard_begin(core);
+
+    ena_admin_delay_run(opaque);
+    ena_guard_end(core, g);
+}
+
+static void ena_admin_delay_run(void *opaque)
 {
     ENACore *core = opaque;
     int64_t now = ena_now(), next = INT64_MAX;
@@ -1060,7 +1071,18 @@ void ena_aq_bh(void *opaque)
 }
 
 /* Timing: the command at the head is done; start on the next one. */
+static void ena_aq_timer_run(void *opaque);
+
 void ena_aq_timer_cb(void *opaque)
+{
+    ENACore *core = opaque;
+    bool g = ena_guard_begin(core);
+
+    ena_aq_timer_run(opaque);
+    ena_guard_end(core, g);
+}
+
+static void ena_aq_timer_run(void *opaque)
 {
     ENACore *core = opaque;
 

@@ -143,7 +143,18 @@ static bool ena_reset_fault(ENACore *core, uint32_t action)
                            ENA_FAULT_ANY);
 }
 
+static void ena_reset_timer_run(void *opaque);
+
 static void ena_reset_timer_cb(void *opaque)
+{
+    ENACore *core = opaque;
+    bool g = ena_guard_begin(core);
+
+    ena_reset_timer_run(opaque);
+    ena_guard_end(core, g);
+}
+
+static void ena_reset_timer_run(void *opaque)
 {
     ENACore *core = opaque;
 
@@ -398,7 +409,18 @@ static void ena_mmio_reg_read(ENACore *core, uint32_t val)
     }
 }
 
+static void ena_readless_timer_run(void *opaque);
+
 static void ena_readless_timer_cb(void *opaque)
+{
+    ENACore *core = opaque;
+    bool g = ena_guard_begin(core);
+
+    ena_readless_timer_run(opaque);
+    ena_guard_end(core, g);
+}
+
+static void ena_readless_timer_run(void *opaque)
 {
     ENACore *core = opaque;
     ENAReadlessResp *r;

@@ -46,6 +46,31 @@ void ena_set_fatal(ENACore *core, const char *why, uint64_t addr)
     ena_aenq_write(core, ENA_ADMIN_FATAL_ERROR, 0, NULL, 0, true, &addr);
 }
 
+/*
+ * Timer callbacks run as the device's MMIO handlers do, behind QEMU's
+ * re-entrancy guard: a DMA or MSI-X write of theirs that lands in the
+ * device's own BARs is refused, and then handled as any failed DMA,
+ * instead of re-entering the device in the middle of its work (a guarded
+ * bottom half gets the same from QEMU).
+ */
+bool ena_guard_begin(ENACore *core)
+{
+    MemReentrancyGuard *g = &DEVICE(core->owner)->mem_reentrancy_guard;
+
+    if (g->engaged_in_io) {
+        return false;   /* called from inside the device's own work */
+    }
+    g->engaged_in_io = true;
+    return true;
+}
+
+void ena_guard_end(ENACore *core, bool began)
+{
+    if (began) {
+        DEVICE(core->owner)->mem_reentrancy_guard.engaged_in_io = false;
+    }
+}
+
 bool ena_dma_ok(ENACore *core, uint64_t addr, size_t len)
 {
     uint8_t width = core->params.dma_width;
@@ -183,7 +208,18 @@ static void ena_io_fire(ENACore *core, uint32_t vector)
     ena_msix_notify(core, vector);
 }
 
+static void ena_io_moderation_run(void *opaque);
+
 void ena_io_moderation_cb(void *opaque)
+{
+    ENACore *core = ((ENAVectorTimerCtx *)opaque)->core;
+    bool g = ena_guard_begin(core);
+
+    ena_io_moderation_run(opaque);
+    ena_guard_end(core, g);
+}
+
+static void ena_io_moderation_run(void *opaque)
 {
     ENAVectorTimerCtx *c = opaque;
 
@@ -392,7 +428,18 @@ void ena_keepalive_arm(ENACore *core)
     }
 }
 
+static void ena_keepalive_run(void *opaque);
+
 void ena_keepalive_cb(void *opaque)
+{
+    ENACore *core = opaque;
+    bool g = ena_guard_begin(core);
+
+    ena_keepalive_run(opaque);
+    ena_guard_end(core, g);
+}
+
+static void ena_keepalive_run(void *opaque)
 {
     ENACore *core = opaque;
     const ENAFaultRule *r = NULL;

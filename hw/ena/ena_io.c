@@ -541,7 +541,18 @@ void ena_tx_process(ENACore *core, ENAIoSq *sq)
  * complete (then their CQs interrupt), and the FIFO room this makes is
  * refilled from the SQs, taken in turn from where the last pass stopped.
  */
+static void ena_tx_timer_run(void *opaque);
+
 void ena_tx_timer_cb(void *opaque)
+{
+    ENACore *core = opaque;
+    bool g = ena_guard_begin(core);
+
+    ena_tx_timer_run(opaque);
+    ena_guard_end(core, g);
+}
+
+static void ena_tx_timer_run(void *opaque)
 {
     ENACore *core = opaque;
     NetClientState *nc = qemu_get_queue(core->nic);
@@ -914,7 +925,18 @@ static ssize_t ena_rx_deliver(ENACore *core, const struct iovec *iov,
  * Timing: frames whose time has come are written, in arrival order; one
  * that finds no buffers waits at the head until a doorbell brings some.
  */
+static void ena_rx_timer_run(void *opaque);
+
 void ena_rx_timer_cb(void *opaque)
+{
+    ENACore *core = opaque;
+    bool g = ena_guard_begin(core);
+
+    ena_rx_timer_run(opaque);
+    ena_guard_end(core, g);
+}
+
+static void ena_rx_timer_run(void *opaque)
 {
     ENACore *core = opaque;
     int64_t now = ena_now();
@@ -956,7 +978,12 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
     int64_t end;
 
     if (!core->params.timing) {
-        return ena_rx_deliver(core, iov, iovcnt);
+        /* the netdev delivers from the main loop: guard as a timer */
+        bool g = ena_guard_begin(core);
+        ssize_t ret = ena_rx_deliver(core, iov, iovcnt);
+
+        ena_guard_end(core, g);
+        return ret;
     }
     if (!ena_core_can_receive(core)) {
         return 0;
