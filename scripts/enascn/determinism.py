@@ -145,7 +145,7 @@ def record(sc, kernel, shift, top, verbose):
     with open(os.path.join(d, META), 'w') as f:
         json.dump({'scenario': os.path.abspath(sc.path), 'kernel': kernel,
                    'shift': shift, 'port': det.port,
-                   'ready_s': det.ready_s,
+                   'ready_s': det.ready_s, 'icount': det.icount,
                    'seconds': round(secs, 1),
                    'kernel_log_lines': len(log)}, f, indent=1)
     size = os.path.getsize(det.rrfile) if os.path.exists(det.rrfile) else 0
@@ -168,7 +168,8 @@ def replay(sc, kernel, top, verbose):
         print('%s: no recording in %s: %s' % (name, d, e))
         return False
     det = linux.Det('replay', meta['shift'], os.path.join(d, RRFILE),
-                    meta.get('port'), meta.get('ready_s'))
+                    meta.get('port'), meta.get('ready_s'),
+                    meta.get('icount'))
     _, ok, log, _ = _one(sc, kernel, verbose, det)
     with open(os.path.join(d, 'replay.log'), 'w') as f:
         f.write(det.serial)

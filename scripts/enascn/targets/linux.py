@@ -13,6 +13,7 @@ with no host clock reaching it; the guest says READY at a fixed uptime
 and every action is a fault rule set at start-up, timed in virtual time,
 so that it acts at the same instant of the guest's life on every run."""
 
+import functools
 import hashlib
 import http.server
 import os
@@ -176,9 +177,44 @@ class PresetDriver(Driver):
     """The player of deterministic runs: every action is a fault rule set
     on -device at start-up, timed in virtual time (Det.plan), so this
     player only follows the guest to its result, reading the device
-    properties (reads change nothing the guest sees)."""
+    properties (reads change nothing the guest sees). Under record/replay
+    it also follows QEMU's instruction count (query-replay): a recording
+    notes how far it got, and a replay that runs past that, or whose
+    count stops moving, has gone astray and is ended (a guest that went
+    astray may spin with no serial output, which run-guest.sh's watchdog
+    takes for work)."""
+
+    STUCK_S = 60        # a replay whose count has not moved for this long
+
+    def __init__(self, sc, log, qmp_path, proc, det=None):
+        super().__init__(sc, log, qmp_path, proc)
+        self.det = det
+        self.moved = (None, time.monotonic())
+
+    def follow_replay(self):
+        """False (and self.error set) when a replay went astray."""
+        icount = self.qmp.execute('query-replay').get('icount')
+        if icount is None:
+            return True
+        det = self.det
+        if det.mode == 'record':
+            det.icount = max(det.icount or 0, icount)
+            return True
+        if det.icount and icount > det.icount * 1.2:
+            self.error = ('the replay went past the recording (%d '
+                          'instructions, the recording ran %d)' %
+                          (icount, det.icount))
+            return False
+        if icount != self.moved[0]:
+            self.moved = (icount, time.monotonic())
+        elif time.monotonic() - self.moved[1] > self.STUCK_S:
+            self.error = ('the replay stopped at %d instructions for %d s' %
+                          (icount, self.STUCK_S))
+            return False
+        return True
 
     def play(self):
+        rr = self.det and self.det.mode in ('record', 'replay')
         while self.alive() and not self.guest_done():
             if not self.ready:
                 try:
@@ -186,6 +222,12 @@ class PresetDriver(Driver):
                         self.ready = 'ENATEST-READY' in f.read()
                 except OSError:
                     pass
+            if rr and not self.follow_replay():
+                try:
+                    self.qmp.execute('quit')
+                except QMPError:
+                    pass        # gone already
+                return
             self.wait_until(time.monotonic() + 0.25)
         self.read_props()
 
@@ -200,9 +242,13 @@ class Det:
 
     READY_S = 20        # the default: 6.12's bring-up ends at ~15.5 s
 
-    def __init__(self, mode, shift, rrfile=None, port=None, ready_s=None):
+    def __init__(self, mode, shift, rrfile=None, port=None, ready_s=None,
+                 icount=None):
         self.mode, self.shift, self.rrfile = mode, shift, rrfile
         self.port = port
+        # record: the furthest instruction count seen; replay: the
+        # recording's, past which the replay has gone astray
+        self.icount = icount
         self.ready_s = ready_s or self.READY_S
         self.serial = ''
         self.log_prefix = None
@@ -310,7 +356,8 @@ def run(sc, kernel, verbose, det=None):
     if any(a.kind == 'unplug' for a in sc.actions):
         env['ENA_GUEST_HOTPLUG'] = '1'
     serial, drv = run_guest(sc, cmd, env, log_prefix, qmp_path, res,
-                            PresetDriver if det else None)
+                            functools.partial(PresetDriver, det=det)
+                            if det else None)
     srv.shutdown()
     if det:
         det.serial = serial
