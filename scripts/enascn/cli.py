@@ -3,19 +3,29 @@
 """Run ENA fault scenarios against a driver and check them.
 
 usage: ena-scenario [--target TARGET|all] [--kernel K] [--check] [-v]
-                    [--golden DIR [--update-golden]] SCENARIO...
+                    [--golden DIR [--update-golden]]
+                    [--icount N [--runs R]] [--record DIR] [--replay DIR]
+                    SCENARIO...
 
 Prints a timeline and PASS/FAIL per expectation; exits 1 if any scenario
 failed, 2 if a scenario file is bad, 77 (a skip, for meson) when the one
 scenario given does not name the one target asked for. --check only
 parses. --golden DIR also compares the trace of each run on a target that
 replays exactly with DIR/NAME.TARGET.trace (--update-golden writes it).
-See scenarios/README.md for the format."""
+See scenarios/README.md for the format.
+
+Deterministic runs, linux target only (docs/determinism.md): --icount N
+runs each scenario R times (default 2) under -icount shift=N,sleep=off,
+the actions played while the guest has stopped itself, and fails unless
+the kernel logs, timestamps included, are identical. --record DIR records
+one run with QEMU's record/replay into DIR; --replay DIR replays it and
+fails unless the kernel log is the recorded one; with both, it records
+and then replays. --icount N also sets the shift of a recording."""
 
 import argparse
 import sys
 
-from . import cdefs, golden, targets
+from . import cdefs, determinism, golden, targets
 from .check import report
 from .model import ScenarioError, parse
 
@@ -30,8 +40,21 @@ def main(argv=None):
     ap.add_argument('-v', '--verbose', action='store_true')
     ap.add_argument('--golden', metavar='DIR')
     ap.add_argument('--update-golden', action='store_true')
+    ap.add_argument('--icount', type=int, metavar='N', choices=range(11))
+    ap.add_argument('--runs', type=int, default=2, metavar='R')
+    ap.add_argument('--record', metavar='DIR')
+    ap.add_argument('--replay', metavar='DIR')
     ap.add_argument('scenario', nargs='+')
     args = ap.parse_args(argv)
+    det = args.icount is not None or args.record or args.replay
+    if det and args.target == 'all':
+        args.target = 'linux'
+    if det and args.target != 'linux':
+        ap.error('--icount, --record and --replay are for --target linux')
+    if det and args.golden:
+        ap.error('--golden is not for deterministic linux runs')
+    if args.runs < 2:
+        ap.error('--runs: at least 2')
     try:
         scs = [parse(p) for p in args.scenario]
     except ScenarioError as e:
@@ -58,6 +81,10 @@ def main(argv=None):
                       (sc.name, name))
                 continue
             target = targets.get(name)
+            if det:
+                for kernel in target.variants(sc, args.kernel):
+                    all_ok &= run_det(args, sc, kernel)
+                continue
             for variant in target.variants(sc, args.kernel):
                 res = target.run(sc, variant, args.verbose)
                 if res is None:
@@ -70,3 +97,17 @@ def main(argv=None):
                     all_ok &= golden.check(args.golden, sc, name, res,
                                            args.update_golden)
     return 0 if all_ok else 1
+
+
+def run_det(args, sc, kernel):
+    """The deterministic runs the options ask for; True if all passed."""
+    shift = determinism.SHIFT if args.icount is None else args.icount
+    ok = True
+    if args.record:
+        ok &= determinism.record(sc, kernel, shift, args.record,
+                                 args.verbose)
+    if args.replay and (ok or not args.record):
+        ok &= determinism.replay(sc, kernel, args.replay, args.verbose)
+    if args.icount is not None and not args.record and not args.replay:
+        ok &= determinism.icount(sc, kernel, shift, args.runs, args.verbose)
+    return ok

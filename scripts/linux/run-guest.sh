@@ -55,6 +55,15 @@
 #                        4 x S, so a loaded host slows tests, not fails them
 #       --loglevel N     console loglevel (default 4); the whole kernel log is
 #                        printed at the end between ENATEST-DMESG markers
+#       --icount N       virtual time from the instruction count only
+#                        (-icount shift=N,sleep=off), the RTC on that clock
+#                        from a fixed date, QEMU's guest RNG seeded (-seed):
+#                        no host clock reaches the guest (docs/determinism.md)
+#       --record FILE    record the run (-icount shift=N,rr=record,
+#                        rrfile=FILE, idle time in real time; N from
+#                        --icount, default 3) with a filter-replay on every
+#                        netdev
+#       --replay FILE    replay a run recorded with the same options
 #       --bzimage        boot the packaged bzImage (default: the vmlinux
 #                        unpacked from it, booted through its PVH entry,
 #                        which skips the slow in-guest decompression)
@@ -99,6 +108,9 @@ loglevel=4
 boot=pvh
 verbose=0
 console=0
+icount=""
+rr=""
+rrfile=""
 extra=()
 
 while [ $# -gt 0 ]; do
@@ -136,7 +148,10 @@ while [ $# -gt 0 ]; do
     --pvh) boot=pvh ;;
     -v|--verbose) verbose=1 ;;
     --console) console=1 ;;
-    -h|--help) sed -n '4,55p' "$0"; exit 0 ;;
+    --icount) icount=$2; shift ;;
+    --record) rr=record; rrfile=$2; shift ;;
+    --replay) rr=replay; rrfile=$2; shift ;;
+    -h|--help) awk 'NR >= 4 { if (!/^#/) exit; print }' "$0"; exit 0 ;;
     --) shift; extra=("$@"); break ;;
     *) ena_die "unknown option $1 (try --help)" ;;
     esac
@@ -227,6 +242,36 @@ for p in "${params[@]}"; do cmdline+=" $p"; done
 [ "$iommu" = 0 ] || cmdline+=" intel_iommu=on"
 cmdline+="$append"
 
+# Determinism (docs/determinism.md): every clock the guest reads runs on
+# the instruction count alone; record/replay also logs what comes in from
+# outside (here: the frames from the netdev, through filter-replay).
+det_args=()
+if [ -n "$icount" ] || [ -n "$rr" ]; then
+    icount=${icount:-3}
+    case $icount in
+    [0-9]|10) ;;
+    *) ena_die "--icount takes a shift from 0 to 10, not '$icount'" ;;
+    esac
+    # sleep=off: an idle guest's clock jumps to its next timer at once.
+    # Not with record/replay: QEMU hands the recorded events (the frames
+    # from the netdev) to the guest only where an idle guest's clock is
+    # accounted, which sleep=off skips; idle time then passes in real
+    # time, and the log keeps it.
+    ic="shift=$icount"
+    [ -n "$rr" ] || ic+=",sleep=off"
+    if [ -n "$rr" ]; then
+        [ "$pair" = 0 ] && [ "$respawn" = 0 ] && [ "$console" = 0 ] ||
+            ena_die "--record/--replay: one guest, no --respawn or --console"
+        # QEMU refuses record/replay with more than one vCPU
+        [ "$smp" = 1 ] || ena_die "--record/--replay need --smp 1"
+        [ "$rr" = record ] || [ -s "$rrfile" ] ||
+            ena_die "--replay: no recording in $rrfile"
+        ic+=",rr=$rr,rrfile=$rrfile"
+    fi
+    det_args=(-icount "$ic" -rtc "base=2025-01-01T00:00:00,clock=vm"
+              -seed 1)
+fi
+
 # ENA_GUEST_HOTPLUG=1: the NIC sits behind a PCIe root port, so that
 # device_del can take it away (surprise removal).
 port_args=()
@@ -260,9 +305,11 @@ nic_args() {
     local i
     if [ "$nics" -le 1 ]; then
         printf '%s\n' -netdev "$1,id=n0" -device "$(nic_device "$2" "$3")"
+        [ -z "$rr" ] || printf '%s\n' -object "filter-replay,id=rr0,netdev=n0"
         return
     fi
     for ((i = 0; i < nics; i++)); do
+        [ -z "$rr" ] || printf '%s\n' -object "filter-replay,id=rr$i,netdev=n$i"
         # Fixed slots 00:02.0, 00:04.0, ...: an igb's VFs sit 16 slots above it,
         # two slots each, and would take the next PF's automatic slot.
         printf '%s\n' -netdev "hubport,id=n$i,hubid=0" \
@@ -333,7 +380,7 @@ launch() {
             "${fw_args[@]}" -serial mon:stdio \
             -kernel "$image" -initrd "$initrd" \
             -append "$cmdline$cl guest_timeout=100000000" \
-            "${port_args[@]}" "${nargs[@]}" \
+            "${port_args[@]}" "${nargs[@]}" "${det_args[@]}" \
             "${qmp_args[@]}" "${extra[@]}" || exit
         exit 0
     fi
@@ -342,7 +389,7 @@ launch() {
         -nodefaults -no-user-config -display none -vga none -no-reboot
         "${fw_args[@]}" -serial chardev:ser0
         -kernel "$image" -initrd "$initrd" -append "$cmdline$cl"
-        "${port_args[@]}" "${nargs[@]}"
+        "${port_args[@]}" "${nargs[@]}" "${det_args[@]}"
         "${qmp_args[@]}" "${extra[@]}")
     if [ "$respawn" = 1 ]; then
         local req="$tmpdir/respawn.$name"

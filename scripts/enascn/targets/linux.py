@@ -5,8 +5,15 @@
 ENATEST-READY, runs the traffic and prints ENATEST-RESULT and the kernel
 log. Meanwhile a thread of this process follows the serial log, plays the
 scenario's actions over QMP from READY on, and keeps reading the device
-properties until the guest has printed its result."""
+properties until the guest has printed its result.
 
+A deterministic run (run(..., det=Det(...)), from ena-scenario --icount,
+--record or --replay; docs/determinism.md) boots the guest under -icount
+with no host clock reaching it; the guest says READY at a fixed uptime
+and every action is a fault rule set at start-up, timed in virtual time,
+so that it acts at the same instant of the guest's life on every run."""
+
+import functools
 import hashlib
 import http.server
 import os
@@ -18,8 +25,9 @@ import threading
 import time
 
 from .. import paths
-from ..model import Result
+from ..model import NS, Result
 from ..qmp import QMP, QMPError
+from .guest import plan as preset_plan
 
 NAME = 'linux'
 ORDER = 30
@@ -165,6 +173,124 @@ class Driver:
         self.read_props()
 
 
+class PresetDriver(Driver):
+    """The player of deterministic runs: every action is a fault rule set
+    on -device at start-up, timed in virtual time (Det.plan), so this
+    player only follows the guest to its result, reading the device
+    properties (reads change nothing the guest sees). Under record/replay
+    it also follows QEMU's instruction count (query-replay): a recording
+    notes how far it got, and a replay that runs past that, or whose
+    count stops moving, has gone astray and is ended (a guest that went
+    astray may spin with no serial output, which run-guest.sh's watchdog
+    takes for work)."""
+
+    STUCK_S = 60        # a replay whose count has not moved for this long
+
+    def __init__(self, sc, log, qmp_path, proc, det=None):
+        super().__init__(sc, log, qmp_path, proc)
+        self.det = det
+        self.moved = (None, time.monotonic())
+
+    def follow_replay(self):
+        """False (and self.error set) when a replay went astray."""
+        icount = self.qmp.execute('query-replay').get('icount')
+        if icount is None:
+            return True
+        det = self.det
+        if det.mode == 'record':
+            det.icount = max(det.icount or 0, icount)
+            return True
+        if det.icount and icount > det.icount * 1.2:
+            self.error = ('the replay went past the recording (%d '
+                          'instructions, the recording ran %d)' %
+                          (icount, det.icount))
+            return False
+        if icount != self.moved[0]:
+            self.moved = (icount, time.monotonic())
+        elif time.monotonic() - self.moved[1] > self.STUCK_S:
+            self.error = ('the replay stopped at %d instructions for %d s' %
+                          (icount, self.STUCK_S))
+            return False
+        return True
+
+    def play(self):
+        rr = self.det and self.det.mode in ('record', 'replay')
+        while self.alive() and not self.guest_done():
+            if not self.ready:
+                try:
+                    with open(self.log, errors='replace') as f:
+                        self.ready = 'ENATEST-READY' in f.read()
+                except OSError:
+                    pass
+            if rr and not self.follow_replay():
+                try:
+                    self.qmp.execute('quit')
+                except QMPError:
+                    pass        # gone already
+                return
+            self.wait_until(time.monotonic() + 0.25)
+        self.read_props()
+
+
+class Det:
+    """How a deterministic run is made (docs/determinism.md): @mode
+    'icount', 'record' or 'replay'; @shift the -icount shift; @rrfile the
+    record/replay log; @port the blob server port the guest is told (a
+    replay's must be the recording's); @ready_s the guest uptime of READY,
+    the instant the preset rules count from. After the run, @serial holds
+    the whole serial log (CRs dropped) and @log_prefix names its files."""
+
+    READY_S = 20        # the default: 6.12's bring-up ends at ~15.5 s
+
+    def __init__(self, mode, shift, rrfile=None, port=None, ready_s=None,
+                 icount=None):
+        self.mode, self.shift, self.rrfile = mode, shift, rrfile
+        self.port = port
+        # record: the furthest instruction count seen; replay: the
+        # recording's, past which the replay has gone astray
+        self.icount = icount
+        self.ready_s = ready_s or self.READY_S
+        self.serial = ''
+        self.log_prefix = None
+
+    def plan(self, sc):
+        """The scenario's actions as -device fault rules in virtual time
+        from start-up, as the guest target sets them: ({property: rule},
+        [actions no rule can say], [notes]). The guest's clock starts a
+        little after QEMU's (firmware, early boot), so a rule at READY + t
+        acts that little earlier, on every run alike."""
+        presets, paused, notes = preset_plan(sc, round(self.ready_s * NS))
+        cannot = [a.describe() for t in sorted(paused) for a in paused[t]]
+        return presets, cannot, notes
+
+    def guest_port(self, sc, port):
+        """The blob server's port on the guest's command line, which the
+        kernel prints: fixed unless the story fetches from it (tcp)."""
+        if self.port is None:
+            self.port = port if sc.traffic in ('tcp', 'jumbo') else 0
+        return self.port
+
+    def args(self, sc):
+        a = ['--icount', str(self.shift),
+             '-p', 'ready_at=%d' % round(self.ready_s * 100)]
+        if self.mode in ('record', 'replay'):
+            a += ['--' + self.mode, self.rrfile]
+        if sc.traffic in ('idle', 'ping', 'admin'):
+            # slirp answers the guest's ARP and pings of its gateway in the
+            # call that hands it the frame, on the virtual clock; no host
+            # socket, no IPv6 router adverts of its own
+            a += ['--netdev', 'user,ipv6=off,restrict=on']
+        return a
+
+
+def kernel_log(serial):
+    """The kernel log the guest printed (`dmesg -r` between the
+    ENATEST-DMESG markers), as lines, timestamps included."""
+    m = re.search(r'ENATEST-DMESG-BEGIN\n(.*?)ENATEST-DMESG-END', serial,
+                  re.S)
+    return m.group(1).splitlines() if m else []
+
+
 def run_guest(sc, cmd, env, log_prefix, qmp_path, res, player=None):
     """Run run-guest.sh (@cmd) while a Driver (or @player, a subclass)
     plays @sc over QMP. Returns the serial log (CRs dropped) and the
@@ -193,7 +319,7 @@ def run_guest(sc, cmd, env, log_prefix, qmp_path, res, player=None):
     return serial, drv
 
 
-def run(sc, kernel, verbose):
+def run(sc, kernel, verbose, det=None):
     res = Result()
     srv, sha = blob_server()
     work = tempfile.mkdtemp(prefix='ena-scn-')
@@ -205,18 +331,36 @@ def run(sc, kernel, verbose):
            '-p', 'traffic=' + ('tcp' if sc.traffic == 'jumbo' else
                                sc.traffic),
            '-p', 'duration=%d' % max(1, round(sc.duration)),
-           '-p', 'port=%d' % srv.server_address[1], '-p', 'sha=' + sha,
+           '-p', 'port=%d' % (det.guest_port(sc, srv.server_address[1])
+                              if det else srv.server_address[1]),
+           '-p', 'sha=' + sha,
            '--log', log_prefix]
-    if sc.device:
+    device = list(sc.device)
+    if det:
+        presets, cannot, notes = det.plan(sc)
+        res.notes += notes + ['not played (no start-up rule can say it): '
+                              + c for c in cannot]
+        device += ['%s=%s' % kv for kv in sorted(presets.items())]
+        for a in sc.actions:
+            if a.describe() not in cannot:
+                res.timeline.append((a.t, 'inject', a.describe() +
+                                     ' (start-up rule)'))
+        cmd += det.args(sc)
+        det.log_prefix = log_prefix
+    if device:
         cmd += ['--device-opts', ','.join(p.replace(',', ',,')
-                                          for p in sc.device)]
+                                          for p in device)]
     if verbose:
         cmd.append('-v')
     env = dict(os.environ, ENA_BUILD=paths.BUILD)
     if any(a.kind == 'unplug' for a in sc.actions):
         env['ENA_GUEST_HOTPLUG'] = '1'
-    serial, drv = run_guest(sc, cmd, env, log_prefix, qmp_path, res)
+    serial, drv = run_guest(sc, cmd, env, log_prefix, qmp_path, res,
+                            functools.partial(PresetDriver, det=det)
+                            if det else None)
     srv.shutdown()
+    if det:
+        det.serial = serial
     parse_serial(serial, res)
     if not drv.ready:
         res.notes.append('the guest never became ready')

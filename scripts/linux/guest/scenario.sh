@@ -8,7 +8,11 @@
 # port=P (the host's HTTP port for tcp), sha=HEX (first 16 hex digits of
 # the blob's sha256), recover=S (how long traffic may take to pass at the
 # end, default 40). The host side (build/ena-scenario) injects the faults
-# over QMP once READY is printed.
+# over QMP once READY is printed. ready_at=CS (deterministic runs,
+# docs/determinism.md): READY no earlier than CS centiseconds of uptime,
+# the instant the host's preset fault rules count from; a bring-up that
+# ends later prints late_cs= (the host then runs it again with a later
+# instant).
 duration=${P_duration:-20}
 traffic=${P_traffic:-ping}
 recover=${P_recover:-40}
@@ -18,6 +22,14 @@ IF=$(nic_if 10) || fail "no network interface appeared"
 net_setup "$IF" 10.0.2.15/24 "" || fail "no carrier on $IF"
 ip route add default via "$gw"
 wait_ping "$gw" 10 || fail "no ping reply before the scenario started"
+if [ -n "${P_ready_at:-}" ]; then
+    d=$((P_ready_at - $(uptime_cs)))
+    if [ "$d" -gt 0 ]; then
+        usleep $((d * 10000))
+    else
+        val late_cs "$(uptime_cs)"
+    fi
+fi
 val ready_uptime_cs "$(uptime_cs)"
 marker READY
 
