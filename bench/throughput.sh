@@ -86,7 +86,7 @@ report() {
             for (r = 1; r <= maxr; r++) printf " %9s", "r" r
             printf "\n"
             for (j = 1; j <= nm; j++) for (i = 1; i <= nn; i++) {
-                mt = (N[i] == "ena" && M[j] == 9000) ? 9001 : M[j]
+                mt = (N[i] ~ /^ena/ && M[j] == 9000) ? 9001 : M[j]
                 printf "%-15s %-5s", N[i], mt
                 for (r = 1; r <= maxr; r++) printf " %9s", ((N[i], M[j], r) in v ? v[N[i], M[j], r] : "-")
                 printf "\n"
@@ -125,7 +125,7 @@ report() {
             for (j = 1; j <= nm; j++) for (i = 1; i <= nn; i++) {
                 k = N[i] SUBSEP M[j]
                 e = "ena" SUBSEP M[j]
-                mt = (N[i] == "ena" && M[j] == 9000) ? 9001 : M[j]
+                mt = (N[i] ~ /^ena/ && M[j] == 9000) ? 9001 : M[j]
                 n = na[k] + 0
                 if (n == 0) { printf "%-15s %-5s %6s  no successful run\n", N[i], mt, 0; continue }
                 split("", t); mn = 1e18; mx = 0

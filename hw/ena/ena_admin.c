@@ -51,6 +51,9 @@ static bool ena_admin_configured(ENACore *core)
  */
 static int64_t ena_admin_cmd_ns(ENACore *core)
 {
+    if (!core->params.timing) {
+        return 0;
+    }
     return 3 * (int64_t)core->params.pcie_latency_ns +
            core->params.admin_latency_ns;
 }
@@ -81,9 +84,12 @@ void ena_aq_doorbell(ENACore *core, uint16_t tail)
     }
     trace_ena_aq_doorbell(tail);
     core->aq_tail = tail;
-    if (!core->params.timing) {
-        qemu_bh_schedule(core->aq_bh);
-    } else if (!timer_pending(core->aq_timer)) {
+    /*
+     * On the virtual clock even when instant: a bottom half would run
+     * whenever the host's main loop got to it, which -icount and
+     * record/replay cannot reproduce.
+     */
+    if (!timer_pending(core->aq_timer)) {
         timer_mod(core->aq_timer, ena_now() + ena_admin_cmd_ns(core));
     }
 }
@@ -1065,12 +1071,7 @@ static uint16_t ena_aq_process(ENACore *core, unsigned max)
     return ena_fatal(core) ? 0 : (uint16_t)(core->aq_tail - core->aq_head);
 }
 
-void ena_aq_bh(void *opaque)
-{
-    ena_aq_process(opaque, UINT_MAX);
-}
-
-/* Timing: the command at the head is done; start on the next one. */
+/* The command at the head is done (instant: all of them); on to the next. */
 static void ena_aq_timer_run(void *opaque);
 
 void ena_aq_timer_cb(void *opaque)
@@ -1086,7 +1087,8 @@ static void ena_aq_timer_run(void *opaque)
 {
     ENACore *core = opaque;
 
-    if (ena_aq_process(core, 1)) {
+    /* instant: every command rung so far, as one batch */
+    if (ena_aq_process(core, core->params.timing ? 1 : UINT_MAX)) {
         timer_mod(core->aq_timer, ena_now() + ena_admin_cmd_ns(core));
     }
 }

@@ -61,7 +61,6 @@ static void ena_quiesce(ENACore *core)
 {
     int i;
 
-    qemu_bh_cancel(core->aq_bh);
     if (core->aq_timer) {
         timer_del(core->aq_timer);
         timer_del(core->readless_timer);
@@ -590,8 +589,6 @@ void ena_core_realize(ENACore *core, PCIDevice *owner, NICState *nic,
     core->nic = nic;
     core->nr_vectors = nr_vectors;
     memcpy(core->mac, mac, sizeof(core->mac));
-    core->aq_bh = qemu_bh_new_guarded(ena_aq_bh, core,
-                                      &DEVICE(owner)->mem_reentrancy_guard);
     core->keepalive_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL,
                                          ena_keepalive_cb, core);
     core->reset_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL,
@@ -617,7 +614,6 @@ void ena_core_realize(ENACore *core, PCIDevice *owner, NICState *nic,
 void ena_core_unrealize(ENACore *core)
 {
     ena_quiesce(core);
-    qemu_bh_delete(core->aq_bh);
     timer_free(core->keepalive_timer);
     timer_free(core->reset_timer);
     timer_free(core->admin_delay_timer);
@@ -824,10 +820,7 @@ int ena_core_post_load(ENACore *core)
     if (next != INT64_MAX && !timer_pending(core->admin_delay_timer)) {
         timer_mod(core->admin_delay_timer, next);
     }
-    if (core->aq_head != core->aq_tail && !core->params.timing) {
-        qemu_bh_schedule(core->aq_bh);
-    } else if (core->aq_head != core->aq_tail &&
-               !timer_pending(core->aq_timer)) {
+    if (core->aq_head != core->aq_tail && !timer_pending(core->aq_timer)) {
         timer_mod(core->aq_timer, ena_now());
     }
     return 0;

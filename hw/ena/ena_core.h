@@ -227,7 +227,6 @@ typedef struct ENACore {
     uint64_t acq_base;
     uint32_t acq_caps;
     uint16_t acq_tail;
-    QEMUBH *aq_bh;
 
     /* AENQ */
     uint64_t aenq_base;

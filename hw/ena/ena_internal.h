@@ -134,7 +134,6 @@ void ena_io_moderation_cb(void *opaque);
 
 /* ena_admin.c */
 void ena_aq_doorbell(ENACore *core, uint16_t tail);
-void ena_aq_bh(void *opaque);
 void ena_aq_timer_cb(void *opaque);
 void ena_admin_delay_cb(void *opaque);
 
