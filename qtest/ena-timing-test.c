@@ -337,6 +337,47 @@ static void test_readless_latency(void)
     timing_stop(&t);
 }
 
+/*
+ * Interrupt moderation on the modelled clock: with a 64 us TX delay, three
+ * frames completing 100 Mb/s wire times apart (7 us, inside the window) make
+ * one MSI-X, 64 us after the first completion.
+ */
+static void test_moderation(void)
+{
+    enum { N = 3, LEN = 60, DELAY_US = 64 };
+    TimingTest t = { 0 };
+    uint16_t len = LEN;
+    int64_t t0, first, done[N + 1];
+    uint64_t bits = (LEN + WIRE_OVERHEAD) * 8;
+
+    timing_start(&t, ",link-speed=100");
+    qena_writel(&t.a.d, t.a.q.unmask, ENA_ETH_IO_INTR_REG_INTR_UNMASK_MASK |
+                (DELAY_US << ENA_ETH_IO_INTR_REG_TX_INTR_DELAY_SHIFT));
+    for (int i = 0; i < N; i++) {
+        uint64_t buf = tx_buf(&t, len, i);
+
+        qena_tx_packet(&t.a.d, &t.a.q, i, &buf, &len, 1, 0, NULL);
+    }
+    t0 = now(&t);
+    qena_sq_doorbell(&t.a.d, &t.a.q);
+    first = t0 + ns_of(len, t.dma) + 4 * t.pcie;
+    for (int k = 1; k <= N; k++) {
+        done[k] = first + (int64_t)(k * bits * 1000 / t.link) + t.pcie;
+    }
+    g_assert_cmpint(done[N], <, done[1] + DELAY_US * 1000);
+    for (int k = 1; k <= N; k++) {
+        step_to(&t, done[k]);
+        g_assert_true(a_done(&t, k - 1));
+    }
+    step_to(&t, done[1] + DELAY_US * 1000 - 1);
+    g_assert_false(qena_msix_take(&t.a.d, 1));
+    step_to(&t, done[1] + DELAY_US * 1000);
+    g_assert_true(qena_msix_take(&t.a.d, 1));
+    step_to(&t, done[1] + 10 * DELAY_US * 1000);
+    g_assert_false(qena_msix_take(&t.a.d, 1));
+    timing_stop(&t);
+}
+
 /* timing=off: the completion is there the instant of the doorbell. */
 static void test_timing_off(void)
 {
@@ -365,6 +406,7 @@ int main(int argc, char **argv)
                    test_rx_waits_for_buffers);
     qtest_add_func("/ena-timing/admin-latency", test_admin_latency);
     qtest_add_func("/ena-timing/readless-latency", test_readless_latency);
+    qtest_add_func("/ena-timing/moderation", test_moderation);
     qtest_add_func("/ena-timing/off", test_timing_off);
     return g_test_run();
 }
