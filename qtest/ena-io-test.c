@@ -16,18 +16,10 @@
 #include "libqos/ena.h"
 
 #define MS          (1000 * 1000)
-#define DEPTH       256
+#define DEPTH       QENA_IO_DEPTH
 #define BUF_SIZE    3712        /* Linux's RX buffer on x86-64 */
 
-typedef struct IoQueue {
-    uint16_t sq_idx, cq_idx;
-    uint32_t db, unmask;
-    uint64_t sq, cq;
-    uint16_t tail;              /* SQ producer */
-    uint16_t head;              /* CQ consumer */
-    uint8_t cq_entry;
-    uint32_t llq_off;           /* device placement: ring offset in BAR2 */
-} IoQueue;
+typedef QEnaIoQueue IoQueue;
 
 typedef struct IoTest {
     QEna *d;
@@ -63,42 +55,7 @@ static void io_up(IoTest *t, QEna *d)
 static void io_queue_ex(IoTest *t, IoQueue *q, uint8_t dir, uint32_t vector,
                         uint8_t placement)
 {
-    EnaAdminAqEntry c = { 0 };
-    EnaAdminAcqEntry r;
-    EnaAdminCreateCqCmd *cq = (EnaAdminCreateCqCmd *)&c;
-    EnaAdminCreateSqCmd *sq = (EnaAdminCreateSqCmd *)&c;
-    EnaAdminCreateCqResp *cqr = (EnaAdminCreateCqResp *)&r;
-    EnaAdminCreateSqResp *sqr = (EnaAdminCreateSqResp *)&r;
-
-    memset(q, 0, sizeof(*q));
-    q->cq_entry = dir == ENA_ADMIN_SQ_DIRECTION_TX ? 8 : 16;
-    q->cq = zalloc(t->d, DEPTH * q->cq_entry);
-    q->sq = zalloc(t->d, DEPTH * 16);
-
-    cq->aq_common.opcode = ENA_ADMIN_CREATE_CQ;
-    cq->cq_caps_1 = ENA_ADMIN_AQ_CREATE_CQ_CMD_INTERRUPT_MODE_ENABLED_MASK;
-    cq->cq_caps_2 = q->cq_entry / 4;
-    cq->cq_depth = cpu_to_le16(DEPTH);
-    cq->msix_vector = cpu_to_le32(vector);
-    qena_addr48(&cq->cq_ba, q->cq);
-    g_assert_cmpint(qena_admin_exec(t->d, &c, &r), ==, 0);
-    q->cq_idx = le16_to_cpu(cqr->cq_idx);
-    q->unmask = le32_to_cpu(cqr->cq_interrupt_unmask_register_offset);
-
-    memset(&c, 0, sizeof(c));
-    sq->aq_common.opcode = ENA_ADMIN_CREATE_SQ;
-    sq->sq_identity = dir << ENA_ADMIN_SQ_DIRECTION_SHIFT;
-    sq->sq_caps_2 = placement;
-    sq->sq_caps_3 = ENA_ADMIN_SQ_IS_PHYSICALLY_CONTIGUOUS_MASK;
-    sq->cq_idx = cpu_to_le16(q->cq_idx);
-    sq->sq_depth = cpu_to_le16(DEPTH);
-    if (placement == ENA_ADMIN_PLACEMENT_POLICY_HOST) {
-        qena_addr48(&sq->sq_ba, q->sq);
-    }
-    g_assert_cmpint(qena_admin_exec(t->d, &c, &r), ==, 0);
-    q->sq_idx = le16_to_cpu(sqr->sq_idx);
-    q->db = le32_to_cpu(sqr->sq_doorbell_offset);
-    q->llq_off = le32_to_cpu(sqr->llq_descriptors_offset);
+    qena_io_queue(t->d, q, dir, vector, placement);
 }
 
 static void io_queue(IoTest *t, IoQueue *q, uint8_t dir, uint32_t vector)
@@ -113,61 +70,17 @@ static uint32_t phase_of(uint16_t ctr)
 
 /* ---- TX ------------------------------------------------------------- */
 
-static void tx_push(IoTest *t, IoQueue *q, const EnaEthIoTxDesc *d)
-{
-    EnaEthIoTxDesc x = *d;
-
-    x.len_ctrl = cpu_to_le32(le32_to_cpu(x.len_ctrl) |
-                             (phase_of(q->tail) <<
-                              ENA_ETH_IO_TX_DESC_PHASE_SHIFT));
-    qtest_memwrite(t->qts, q->sq + (q->tail & (DEPTH - 1)) * 16, &x,
-                   sizeof(x));
-    q->tail++;
-}
-
 /* One packet from @nbufs guest buffers, optionally after a meta desc. */
 static void tx_packet(IoTest *t, IoQueue *q, uint16_t req_id,
                       const uint64_t *bufs, const uint16_t *lens, int nbufs,
                       uint32_t meta_ctrl, const EnaEthIoTxDesc *meta)
 {
-    EnaEthIoTxDesc d;
-
-    if (meta) {
-        tx_push(t, q, meta);
-    }
-    for (int i = 0; i < nbufs; i++) {
-        memset(&d, 0, sizeof(d));
-        d.len_ctrl = lens[i];
-        if (i == 0) {
-            d.len_ctrl |= ((req_id >> 10) << ENA_ETH_IO_TX_DESC_REQ_ID_HI_SHIFT)
-                          | ENA_ETH_IO_TX_DESC_COMP_REQ_MASK |
-                          (meta ? 0 : ENA_ETH_IO_TX_DESC_FIRST_MASK);
-            d.meta_ctrl = cpu_to_le32(meta_ctrl |
-                          ((req_id & 0x3ff) <<
-                           ENA_ETH_IO_TX_DESC_REQ_ID_LO_SHIFT));
-        }
-        if (i == nbufs - 1) {
-            d.len_ctrl |= ENA_ETH_IO_TX_DESC_LAST_MASK;
-        }
-        d.len_ctrl = cpu_to_le32(d.len_ctrl);
-        d.buff_addr_lo = cpu_to_le32((uint32_t)bufs[i]);
-        d.buff_addr_hi_hdr_sz = cpu_to_le32(bufs[i] >> 32);
-        tx_push(t, q, &d);
-    }
+    qena_tx_packet(t->d, q, req_id, bufs, lens, nbufs, meta_ctrl, meta);
 }
 
 static bool tx_cmpl(IoTest *t, IoQueue *q, uint16_t *req_id)
 {
-    EnaEthIoTxCdesc cd;
-
-    qtest_memread(t->qts, q->cq + (q->head & (DEPTH - 1)) * 8, &cd,
-                  sizeof(cd));
-    if ((cd.flags & ENA_ETH_IO_TX_CDESC_PHASE_MASK) != phase_of(q->head)) {
-        return false;
-    }
-    q->head++;
-    *req_id = le16_to_cpu(cd.req_id);
-    return true;
+    return qena_tx_cmpl(t->d, q, req_id);
 }
 
 /* Read one frame the device sent to the socket back end. */
@@ -448,31 +361,12 @@ static void test_ena_tx_tso(void *obj, void *data, QGuestAllocator *alloc)
 
 static uint64_t rx_post(IoTest *t, IoQueue *q, uint16_t req_id, uint16_t len)
 {
-    EnaEthIoRxDesc d = { 0 };
-    uint64_t buf = zalloc(t->d, len);
-
-    d.length = cpu_to_le16(len);
-    d.ctrl = ENA_ETH_IO_RX_DESC_FIRST_MASK | ENA_ETH_IO_RX_DESC_LAST_MASK |
-             ENA_ETH_IO_RX_DESC_COMP_REQ_MASK | phase_of(q->tail);
-    d.req_id = cpu_to_le16(req_id);
-    d.buff_addr_lo = cpu_to_le32((uint32_t)buf);
-    d.buff_addr_hi = cpu_to_le16(buf >> 32);
-    qtest_memwrite(t->qts, q->sq + (q->tail & (DEPTH - 1)) * 16, &d,
-                   sizeof(d));
-    q->tail++;
-    return buf;
+    return qena_rx_post(t->d, q, req_id, len);
 }
 
 static bool rx_cmpl(IoTest *t, IoQueue *q, EnaEthIoRxCdesc *cd)
 {
-    qtest_memread(t->qts, q->cq + (q->head & (DEPTH - 1)) * 16, cd,
-                  sizeof(*cd));
-    if (!!(le32_to_cpu(cd->status) & ENA_ETH_IO_RX_CDESC_PHASE_MASK) !=
-        phase_of(q->head)) {
-        return false;
-    }
-    q->head++;
-    return true;
+    return qena_rx_cmpl(t->d, q, cd);
 }
 
 /* Let QEMU read the socket and deliver; wait for a completion. */
