@@ -394,8 +394,8 @@ static const struct {
     { "queues", "IO queue pairs offered, 1-32 (MSI-X vectors = 1 + queues)" },
     { "queue-depth", "largest SQ/CQ depth accepted, power of two 256-8192" },
     { "max-mtu", "largest MTU reported in DEVICE_ATTRIBUTES (bytes)" },
-    { "link-speed", "LINK_CONFIG speed in Mb/s; with timing, the wire's rate "
-      "each way" },
+    { "link-speed", "LINK_CONFIG speed in Mb/s; with timing, also the "
+      "wire's rate each way unless wire-kbps is set" },
     { "keepalive-ms", "virtual ms between KEEP_ALIVE events; 0: none" },
     { "admin-timeout-ms", "CAPS.ADMIN_CMD_TO, multiple of 100 ms; "
       "0: the driver's default (3 s)" },
