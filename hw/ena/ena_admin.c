@@ -929,17 +929,6 @@ static void ena_acq_post(ENACore *core, EnaAdminAcqEntry *resp, bool irq)
 }
 
 /* Post the completions a "delay" fault held back, once they are due. */
-static void ena_admin_delay_run(void *opaque);
-
-void ena_admin_delay_cb(void *opaque)
-{
-    ENACore *core = opaque;
-    bool g = ena_guard_begin(core);
-
-    ena_admin_delay_run(opaque);
-    ena_guard_end(core, g);
-}
-
 static void ena_admin_delay_run(void *opaque)
 {
     ENACore *core = opaque;
@@ -968,6 +957,11 @@ static void ena_admin_delay_run(void *opaque)
     if (next != INT64_MAX) {
         timer_mod(core->admin_delay_timer, next);
     }
+}
+
+void ena_admin_delay_cb(void *opaque)
+{
+    ena_guarded_call(opaque, ena_admin_delay_run, opaque);
 }
 
 static void ena_admin_delay(ENACore *core, EnaAdminAcqEntry *resp,
@@ -1072,17 +1066,6 @@ static uint16_t ena_aq_process(ENACore *core, unsigned max)
 }
 
 /* The command at the head is done (instant: all of them); on to the next. */
-static void ena_aq_timer_run(void *opaque);
-
-void ena_aq_timer_cb(void *opaque)
-{
-    ENACore *core = opaque;
-    bool g = ena_guard_begin(core);
-
-    ena_aq_timer_run(opaque);
-    ena_guard_end(core, g);
-}
-
 static void ena_aq_timer_run(void *opaque)
 {
     ENACore *core = opaque;
@@ -1091,5 +1074,10 @@ static void ena_aq_timer_run(void *opaque)
     if (ena_aq_process(core, core->params.timing ? 1 : UINT_MAX)) {
         timer_mod(core->aq_timer, ena_now() + ena_admin_cmd_ns(core));
     }
+}
+
+void ena_aq_timer_cb(void *opaque)
+{
+    ena_guarded_call(opaque, ena_aq_timer_run, opaque);
 }
 

@@ -142,17 +142,6 @@ static bool ena_reset_fault(ENACore *core, uint32_t action)
                            ENA_FAULT_ANY);
 }
 
-static void ena_reset_timer_run(void *opaque);
-
-static void ena_reset_timer_cb(void *opaque)
-{
-    ENACore *core = opaque;
-    bool g = ena_guard_begin(core);
-
-    ena_reset_timer_run(opaque);
-    ena_guard_end(core, g);
-}
-
 static void ena_reset_timer_run(void *opaque)
 {
     ENACore *core = opaque;
@@ -178,6 +167,11 @@ static void ena_reset_timer_run(void *opaque)
     default:
         break;
     }
+}
+
+static void ena_reset_timer_cb(void *opaque)
+{
+    ena_guarded_call(opaque, ena_reset_timer_run, opaque);
 }
 
 static void ena_reset_deassert(ENACore *core)
@@ -408,17 +402,6 @@ static void ena_mmio_reg_read(ENACore *core, uint32_t val)
     }
 }
 
-static void ena_readless_timer_run(void *opaque);
-
-static void ena_readless_timer_cb(void *opaque)
-{
-    ENACore *core = opaque;
-    bool g = ena_guard_begin(core);
-
-    ena_readless_timer_run(opaque);
-    ena_guard_end(core, g);
-}
-
 static void ena_readless_timer_run(void *opaque)
 {
     ENACore *core = opaque;
@@ -435,6 +418,11 @@ static void ena_readless_timer_run(void *opaque)
         core->readless_count--;
         ena_readless_write(core, r->addr, &r->resp);
     }
+}
+
+static void ena_readless_timer_cb(void *opaque)
+{
+    ena_guarded_call(opaque, ena_readless_timer_run, opaque);
 }
 
 uint64_t ena_core_read(ENACore *core, hwaddr addr, unsigned size)

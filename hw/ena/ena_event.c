@@ -71,6 +71,14 @@ void ena_guard_end(ENACore *core, bool began)
     }
 }
 
+void ena_guarded_call(ENACore *core, void (*fn)(void *), void *opaque)
+{
+    bool began = ena_guard_begin(core);
+
+    fn(opaque);
+    ena_guard_end(core, began);
+}
+
 bool ena_dma_ok(ENACore *core, uint64_t addr, size_t len)
 {
     uint8_t width = core->params.dma_width;
@@ -208,22 +216,18 @@ static void ena_io_fire(ENACore *core, uint32_t vector)
     ena_msix_notify(core, vector);
 }
 
-static void ena_io_moderation_run(void *opaque);
-
-void ena_io_moderation_cb(void *opaque)
-{
-    ENACore *core = ((ENAVectorTimerCtx *)opaque)->core;
-    bool g = ena_guard_begin(core);
-
-    ena_io_moderation_run(opaque);
-    ena_guard_end(core, g);
-}
-
 static void ena_io_moderation_run(void *opaque)
 {
     ENAVectorTimerCtx *c = opaque;
 
     ena_io_fire(c->core, c->vector);
+}
+
+void ena_io_moderation_cb(void *opaque)
+{
+    ENAVectorTimerCtx *c = opaque;
+
+    ena_guarded_call(c->core, ena_io_moderation_run, opaque);
 }
 
 /*
@@ -428,17 +432,6 @@ void ena_keepalive_arm(ENACore *core)
     }
 }
 
-static void ena_keepalive_run(void *opaque);
-
-void ena_keepalive_cb(void *opaque)
-{
-    ENACore *core = opaque;
-    bool g = ena_guard_begin(core);
-
-    ena_keepalive_run(opaque);
-    ena_guard_end(core, g);
-}
-
 static void ena_keepalive_run(void *opaque)
 {
     ENACore *core = opaque;
@@ -476,6 +469,11 @@ static void ena_keepalive_run(void *opaque)
         trace_ena_keepalive(core->keepalives_sent);
     }
     ena_keepalive_arm(core);
+}
+
+void ena_keepalive_cb(void *opaque)
+{
+    ena_guarded_call(opaque, ena_keepalive_run, opaque);
 }
 
 /* ---- AENQ head doorbell ---------------------------------------------- */

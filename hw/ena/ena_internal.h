@@ -107,6 +107,7 @@ static inline bool ena_depth_ok(ENACore *core, uint32_t depth)
 /* ena_event.c */
 bool ena_guard_begin(ENACore *core);
 void ena_guard_end(ENACore *core, bool began);
+void ena_guarded_call(ENACore *core, void (*fn)(void *), void *opaque);
 void ena_set_fatal(ENACore *core, const char *why, uint64_t addr);
 bool ena_dma_ok(ENACore *core, uint64_t addr, size_t len);
 bool ena_dma_is_ram(ENACore *core, uint64_t addr, size_t len);

@@ -541,17 +541,6 @@ void ena_tx_process(ENACore *core, ENAIoSq *sq)
  * complete (then their CQs interrupt), and the FIFO room this makes is
  * refilled from the SQs, taken in turn from where the last pass stopped.
  */
-static void ena_tx_timer_run(void *opaque);
-
-void ena_tx_timer_cb(void *opaque)
-{
-    ENACore *core = opaque;
-    bool g = ena_guard_begin(core);
-
-    ena_tx_timer_run(opaque);
-    ena_guard_end(core, g);
-}
-
 static void ena_tx_timer_run(void *opaque)
 {
     ENACore *core = opaque;
@@ -616,6 +605,11 @@ static void ena_tx_timer_run(void *opaque)
         core->tx_rr = (ena_sq_idx(core, sq) + 1) % ENA_MAX_IO_SQ;
     }
     ena_tx_timer_arm(core);
+}
+
+void ena_tx_timer_cb(void *opaque)
+{
+    ena_guarded_call(opaque, ena_tx_timer_run, opaque);
 }
 
 /* ---- IO: receive ----------------------------------------------------- */
@@ -925,17 +919,6 @@ static ssize_t ena_rx_deliver(ENACore *core, const struct iovec *iov,
  * Timing: frames whose time has come are written, in arrival order; one
  * that finds no buffers waits at the head until a doorbell brings some.
  */
-static void ena_rx_timer_run(void *opaque);
-
-void ena_rx_timer_cb(void *opaque)
-{
-    ENACore *core = opaque;
-    bool g = ena_guard_begin(core);
-
-    ena_rx_timer_run(opaque);
-    ena_guard_end(core, g);
-}
-
 static void ena_rx_timer_run(void *opaque)
 {
     ENACore *core = opaque;
@@ -963,6 +946,11 @@ static void ena_rx_timer_run(void *opaque)
     if (freed && ena_core_can_receive(core)) {
         qemu_flush_queued_packets(qemu_get_queue(core->nic));
     }
+}
+
+void ena_rx_timer_cb(void *opaque)
+{
+    ena_guarded_call(opaque, ena_rx_timer_run, opaque);
 }
 
 /*
