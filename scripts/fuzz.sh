@@ -120,5 +120,5 @@ rc=0
 "${fuzz[@]}" -runs=0 -rss_limit_mb=4096 -artifact_prefix="$artifacts/" \
     "$@" "$corpus" > "$out" 2>&1 || rc=$?
 printf '%s leakcheck rc %d\n' "$(date -u +%FT%TZ)" "$rc" >> "$total_log"
-awk '$2 == "round" { n += $8 } END { print "executions " n }' "$total_log" >&2
+awk '$2 == "round" { n += $7 } END { print "executions " n }' "$total_log" >&2
 exit "$rc"
