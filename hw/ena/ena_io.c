@@ -662,6 +662,23 @@ static uint32_t ena_rx_max_frame(ENACore *core)
 }
 
 /*
+ * A frame the device takes and throws away: any while the link is down,
+ * one over the largest MTU (counted).
+ */
+static bool ena_rx_refused(ENACore *core, size_t size)
+{
+    if (!ena_link_up(core)) {
+        return true;
+    }
+    if (size > ena_rx_max_frame(core)) {
+        core->stats.rx_drops++;
+        trace_ena_rx_drop(size, "larger than max MTU");
+        return true;
+    }
+    return false;
+}
+
+/*
  * Can the device take a frame from the netdev? With timing, a frame goes
  * into the RX FIFO first, while it has room for the largest frame.
  */
@@ -807,12 +824,7 @@ static ssize_t ena_rx_deliver(ENACore *core, const struct iovec *iov,
     if (!ena_rx_ready(core)) {
         return 0;
     }
-    if (!ena_link_up(core)) {
-        return size;
-    }
-    if (size > ena_rx_max_frame(core)) {
-        core->stats.rx_drops++;
-        trace_ena_rx_drop(size, "larger than max MTU");
+    if (ena_rx_refused(core, size)) {
         return size;
     }
 
@@ -976,12 +988,7 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
     if (!ena_core_can_receive(core)) {
         return 0;
     }
-    if (!ena_link_up(core)) {
-        return size;
-    }
-    if (size > ena_rx_max_frame(core)) {
-        core->stats.rx_drops++;
-        trace_ena_rx_drop(size, "larger than max MTU");
+    if (ena_rx_refused(core, size)) {
         return size;
     }
     f = g_new0(ENARxFrame, 1);
