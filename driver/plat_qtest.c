@@ -6,10 +6,10 @@
  * into our mapping. DMA memory comes from a page allocator over a window
  * at the top of that RAM, which nothing else in a qtest guest uses.
  *
- * Ordering: the device handles some work (admin commands) in a bottom
- * half after the MMIO write that asked for it. QEMU runs pending bottom
- * halves before it reads the next qtest command, so one more round trip
- * after a register access makes the device's writes visible. The backend
+ * Ordering: the device may finish the work an MMIO write asked for on a
+ * timer that is already due. QEMU's main loop runs due timers before it
+ * reads the next qtest command, so one more round trip after a register
+ * access makes the device's writes visible. The backend
  * tracks whether such a round trip is owed ("dirty") and pays it in
  * ena_plat_dma_sync(FROM_DEVICE) and ena_plat_intr_take(). A clock step
  * is such a round trip too; a sync that must not move the clock is a
@@ -23,6 +23,7 @@
 #include "libqtest.h"
 #include "libqos/pci.h"
 #include "libqos/pci-pc.h"
+#include "qobject/qdict.h"
 #include "hw/pci/pci_regs.h"
 #include "plat_qtest.h"
 #include "hw/ena/ena_hw.h"
@@ -57,6 +58,10 @@ struct EnaPlat {
     bool gone;                  /* unplugged: no config or BAR access */
     bool dirty;                 /* a round trip is owed before reading */
     uint64_t now;               /* virtual clock, from the last clock_step */
+    char *qom_path;             /* the device, for its next-event-ns */
+    uint64_t wake_ns;           /* an outside event to stop at; 0: none */
+    void (*step_hook)(void *opaque);
+    void *step_opaque;
     EnaLogLevel log_level;
     EnaPlatQtestRxFn rx_fn;
     void *rx_opaque;
@@ -91,6 +96,7 @@ EnaPlat *ena_plat_qtest_start(const EnaPlatQtestOpts *opts)
     g_assert_cmpuint(ram_mb, <=, 2048);
     p->ram_size = (uint64_t)ram_mb << 20;
     p->log_level = opts->log_level;
+    p->qom_path = g_strdup(opts->qom_path);
 
     path = g_strdup_printf("/dev/shm/ena-drv-%d-%u", (int)getpid(),
                            counter++);
@@ -125,6 +131,23 @@ EnaPlat *ena_plat_qtest_start(const EnaPlatQtestOpts *opts)
     return p;
 }
 
+/*
+ * libqtest stops QEMU with SIGTERM and then polls for its exit every
+ * 100 ms; a QMP quit and a finer poll end most runs a tenth of a second
+ * sooner. After PLAT_QUIT_POLLS polls it is left to qtest_quit().
+ */
+#define PLAT_QUIT_POLLS     10000
+#define PLAT_QUIT_POLL_US   1000
+
+static void plat_quit(QTestState *qts)
+{
+    qobject_unref(qtest_qmp(qts, "{'execute': 'quit'}"));
+    for (int i = 0; i < PLAT_QUIT_POLLS && qtest_probe_child(qts); i++) {
+        g_usleep(PLAT_QUIT_POLL_US);
+    }
+    qtest_quit(qts);
+}
+
 void ena_plat_qtest_stop(EnaPlat *p)
 {
     if (!p) {
@@ -138,9 +161,10 @@ void ena_plat_qtest_stop(EnaPlat *p)
     qpci_iounmap(p->dev, p->bar0);
     g_free(p->dev);
     qpci_free_pc(p->bus);
-    qtest_quit(p->qts);
+    plat_quit(p->qts);
     munmap(p->ram, p->ram_size);
     g_free(p->pages);
+    g_free(p->qom_path);
     g_free(p);
 }
 
@@ -171,7 +195,27 @@ int64_t ena_plat_qtest_clock_step(EnaPlat *p, int64_t ns)
 {
     p->now = qtest_clock_step(p->qts, ns);
     p->dirty = false;
+    if (p->wake_ns && p->wake_ns <= p->now) {
+        p->wake_ns = 0;
+    }
+    if (p->step_hook) {
+        p->step_hook(p->step_opaque);
+    }
     return p->now;
+}
+
+void ena_plat_qtest_wake_at(EnaPlat *p, uint64_t ns)
+{
+    if (ns > p->now && (!p->wake_ns || ns < p->wake_ns)) {
+        p->wake_ns = ns;
+    }
+}
+
+void ena_plat_qtest_set_step_hook(EnaPlat *p, void (*fn)(void *opaque),
+                                  void *opaque)
+{
+    p->step_hook = fn;
+    p->step_opaque = opaque;
 }
 
 void ena_plat_qtest_unplugged(EnaPlat *p)
@@ -306,6 +350,50 @@ uint64_t ena_plat_now_ns(EnaPlat *p)
 void ena_plat_delay_us(EnaPlat *p, uint32_t us)
 {
     ena_plat_qtest_clock_step(p, (int64_t)us * 1000);
+}
+
+/* The device's next-event-ns, or -1 (none, or the device is gone). */
+static int64_t plat_next_event(EnaPlat *p)
+{
+    QDict *rsp = qtest_qmp(p->qts, "{'execute': 'qom-get', 'arguments': "
+                           "{'path': %s, 'property': 'next-event-ns'}}",
+                           p->qom_path);
+    int64_t next = -1;
+
+    if (qdict_haskey(rsp, "return")) {
+        next = qdict_get_int(rsp, "return");
+    }
+    qobject_unref(rsp);
+    return next;
+}
+
+/*
+ * Nothing the driver polls for changes between the device's events
+ * (its timers; MMIO is handled synchronously) and the outside events it
+ * was told of, so the clock can go from one to the next in one step:
+ * scenarios cover seconds of virtual time in a few hundred round trips.
+ */
+uint32_t ena_plat_wait_device(EnaPlat *p, uint32_t slice_us,
+                              uint64_t limit_ns)
+{
+    uint64_t start = p->now;
+    uint64_t target;
+    int64_t next;
+
+    if (!p->qom_path) {
+        ena_plat_delay_us(p, slice_us);
+        return slice_us;
+    }
+    target = start + MAX(limit_ns, 1);
+    next = plat_next_event(p);
+    if (next >= 0) {
+        target = MIN(target, MAX((uint64_t)next, start + 1));
+    }
+    if (p->wake_ns) {
+        target = MIN(target, MAX(p->wake_ns, start + 1));
+    }
+    ena_plat_qtest_clock_step(p, (int64_t)(target - start));
+    return (uint32_t)MIN(DIV_ROUND_UP(p->now - start, 1000), UINT32_MAX);
 }
 
 /* ---- interrupts --------------------------------------------------------- */

@@ -22,6 +22,12 @@ typedef struct EnaPlatQtestOpts {
     uint32_t ram_mb;            /* guest RAM, shared; 0: 256 */
     uint32_t dma_mb;            /* DMA window at the top of RAM; 0: 64 */
     EnaLogLevel log_level;      /* print messages up to this level */
+    /*
+     * The device's QOM path (e.g. "/machine/peripheral/ena0"). With it,
+     * ena_plat_wait_device() reads the device's next-event-ns and steps
+     * the clock straight there; without it, it steps one slice.
+     */
+    const char *qom_path;
 } EnaPlatQtestOpts;
 
 /* Called for each received frame with a contiguous copy of it. */
@@ -41,9 +47,9 @@ QTestState *ena_plat_qtest_qts(EnaPlat *plat);
 QPCIDevice *ena_plat_qtest_dev(EnaPlat *plat);
 void ena_plat_qtest_set_rx(EnaPlat *plat, EnaPlatQtestRxFn fn, void *opaque);
 /*
- * A qtest round trip that does not move the clock: QEMU's pending
- * bottom halves run before it is answered, so what the device wrote is
- * visible afterwards.
+ * A qtest round trip that does not move the clock: QEMU's main loop
+ * runs (expired timers, netdev reads) before it is answered, so what the
+ * device wrote is visible afterwards.
  */
 void ena_plat_qtest_sync(EnaPlat *plat);
 /*
@@ -58,6 +64,15 @@ int64_t ena_plat_qtest_clock_step(EnaPlat *plat, int64_t ns);
  * configuration space alone.
  */
 void ena_plat_qtest_unplugged(EnaPlat *plat);
+/*
+ * Something outside the device will act at virtual time @ns (a frame the
+ * test queued for the netdev's filter to release): ena_plat_wait_device()
+ * stops there too. Once passed it is forgotten.
+ */
+void ena_plat_qtest_wake_at(EnaPlat *plat, uint64_t ns);
+/* Called after every clock step, e.g. to serve the far end of a netdev. */
+void ena_plat_qtest_set_step_hook(EnaPlat *plat, void (*fn)(void *opaque),
+                                  void *opaque);
 /* DMA bytes currently allocated (leak checks). */
 uint64_t ena_plat_qtest_dma_in_use(EnaPlat *plat);
 /* Frames delivered to the RX callback so far. */
