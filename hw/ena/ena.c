@@ -464,14 +464,6 @@ static char *ena_get_reset_reasons(Object *obj, Error **errp)
     return ena_core_reset_history(&ENA(obj)->core);
 }
 
-static void ena_get_next_event(Object *obj, Visitor *v, const char *name,
-                               void *opaque, Error **errp)
-{
-    int64_t next = ena_core_next_event_ns(&ENA(obj)->core);
-
-    visit_type_int64(v, name, &next, errp);
-}
-
 static const char *const ena_fault_help[ENA_FAULT__MAX] = {
     [ENA_FAULT_KEEPALIVE] = "keep-alives: stop | delay:delay=T | no-irq",
     [ENA_FAULT_READLESS] = "readless responses: drop | bad-req-id | "
@@ -501,11 +493,6 @@ static void ena_instance_init(Object *obj)
                             NULL);
     object_property_set_description(obj, "reset-reasons", "reasons of the "
                                     "last 16 DEV_CTL resets, oldest first");
-    object_property_add(obj, "next-event-ns", "int", ena_get_next_event,
-                        NULL, NULL, NULL);
-    object_property_set_description(obj, "next-event-ns", "virtual time "
-                                    "of the device's next own event, -1 if "
-                                    "none: where a qtest can step the clock");
     ena_core_init(&s->core);
     for (int p = 0; p < ENA_FAULT__MAX; p++) {
         g_autofree char *name = g_strdup_printf("fault-%s",

@@ -568,36 +568,6 @@ uint32_t ena_core_llq_bar_size(const ENAParams *p)
     return pow2ceil((uint64_t)p->queues * ENA_LLQ_SQ_WINDOW);
 }
 
-/* ---- next event, for test harnesses ---------------------------------- */
-
-static void ena_next_event_min(int64_t *next, QEMUTimer *t)
-{
-    if (t && timer_pending(t)) {
-        int64_t when = timer_expire_time_ns(t);
-
-        if (*next < 0 || when < *next) {
-            *next = when;
-        }
-    }
-}
-
-int64_t ena_core_next_event_ns(ENACore *core)
-{
-    int64_t next = ena_fault_next_event_ns(&core->faults);
-
-    ena_next_event_min(&next, core->keepalive_timer);
-    ena_next_event_min(&next, core->reset_timer);
-    ena_next_event_min(&next, core->admin_delay_timer);
-    ena_next_event_min(&next, core->aq_timer);
-    ena_next_event_min(&next, core->readless_timer);
-    ena_next_event_min(&next, core->tx_timer);
-    ena_next_event_min(&next, core->rx_timer);
-    for (uint32_t i = 0; i < ENA_MAX_MSIX_VECTORS; i++) {
-        ena_next_event_min(&next, core->vec[i].timer);
-    }
-    return next;
-}
-
 /* ---- life cycle ------------------------------------------------------ */
 
 void ena_core_realize(ENACore *core, PCIDevice *owner, NICState *nic,

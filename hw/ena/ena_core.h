@@ -315,12 +315,6 @@ void ena_core_realize(ENACore *core, PCIDevice *owner, NICState *nic,
                       const uint8_t *mac, uint32_t nr_vectors);
 void ena_core_unrealize(ENACore *core);
 void ena_core_reset(ENACore *core, ENAResetKind kind);
-/*
- * Virtual time of the device's next own event (any of its timers, fault
- * rule edges included), or -1 when none is pending: a test harness that
- * steps the clock can go straight there instead of in small steps.
- */
-int64_t ena_core_next_event_ns(ENACore *core);
 
 uint64_t ena_core_read(ENACore *core, hwaddr addr, unsigned size);
 void ena_core_write(ENACore *core, hwaddr addr, uint64_t val, unsigned size);

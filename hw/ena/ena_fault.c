@@ -365,21 +365,6 @@ static bool ena_fault_parse(ENAFaultPoint p, const char *spec,
     return true;
 }
 
-int64_t ena_fault_next_event_ns(ENAFaults *f)
-{
-    int64_t next = -1;
-
-    for (int p = 0; p < ENA_FAULT__MAX; p++) {
-        QEMUTimer *t = f->rule[p].timer;
-
-        if (t && timer_pending(t) &&
-            (next < 0 || (int64_t)timer_expire_time_ns(t) < next)) {
-            next = timer_expire_time_ns(t);
-        }
-    }
-    return next;
-}
-
 bool ena_fault_set(ENAFaults *f, ENAFaultPoint p, const char *spec,
                    Error **errp)
 {

@@ -115,9 +115,6 @@ void ena_fault_unrealize(ENAFaults *f);
  */
 void ena_fault_device_reset(ENAFaults *f);
 
-/* Virtual time of the earliest pending rule edge, or -1 if none. */
-int64_t ena_fault_next_event_ns(ENAFaults *f);
-
 /* Parse and install @spec ("" or "none" clears); false + errp if bad. */
 bool ena_fault_set(ENAFaults *f, ENAFaultPoint p, const char *spec,
                    Error **errp);
