@@ -23,7 +23,6 @@
 #include "libqtest.h"
 #include "libqos/pci.h"
 #include "libqos/pci-pc.h"
-#include "qobject/qdict.h"
 #include "hw/pci/pci_regs.h"
 #include "plat_qtest.h"
 #include "hw/ena/ena_hw.h"
@@ -58,8 +57,8 @@ struct EnaPlat {
     bool gone;                  /* unplugged: no config or BAR access */
     bool dirty;                 /* a round trip is owed before reading */
     uint64_t now;               /* virtual clock, from the last clock_step */
-    char *qom_path;             /* the device, for its next-event-ns */
-    uint64_t wake_ns;           /* an outside event to stop at; 0: none */
+    bool deadline_steps;        /* wait_device steps to the next deadline */
+    uint64_t alarm_ns;          /* the HPET alarm armed for it; 0: none */
     void (*step_hook)(void *opaque);
     void *step_opaque;
     EnaLogLevel log_level;
@@ -81,6 +80,28 @@ static void plat_find_dev(QPCIDevice *dev, int devfn, void *data)
     }
 }
 
+/*
+ * The alarm that bounds a step to the next deadline: HPET timer 0 of the
+ * pc machine, one-shot, 64-bit, its interrupt off. Its counter starts
+ * with the clock at 0 (nothing has stepped it yet), so comparator value
+ * N fires at N ticks of 10 ns.
+ */
+#define PLAT_HPET_BASE      0xfed00000ull
+#define PLAT_HPET_CFG       0x010
+#define PLAT_HPET_CFG_ENABLE    1
+#define PLAT_HPET_T0_CFG    0x100
+#define PLAT_HPET_T0_CMP    0x108
+#define PLAT_HPET_TICK_NS   10
+
+static void plat_alarm_init(EnaPlat *p)
+{
+    g_assert_cmpuint(p->now, ==, 0);
+    qtest_writeq(p->qts, PLAT_HPET_BASE + PLAT_HPET_T0_CFG, 0);
+    qtest_writeq(p->qts, PLAT_HPET_BASE + PLAT_HPET_T0_CMP, UINT64_MAX);
+    qtest_writeq(p->qts, PLAT_HPET_BASE + PLAT_HPET_CFG,
+                 PLAT_HPET_CFG_ENABLE);
+}
+
 EnaPlat *ena_plat_qtest_start(const EnaPlatQtestOpts *opts)
 {
     static unsigned counter;
@@ -96,7 +117,7 @@ EnaPlat *ena_plat_qtest_start(const EnaPlatQtestOpts *opts)
     g_assert_cmpuint(ram_mb, <=, 2048);
     p->ram_size = (uint64_t)ram_mb << 20;
     p->log_level = opts->log_level;
-    p->qom_path = g_strdup(opts->qom_path);
+    p->deadline_steps = opts->deadline_steps;
 
     path = g_strdup_printf("/dev/shm/ena-drv-%d-%u", (int)getpid(),
                            counter++);
@@ -108,10 +129,11 @@ EnaPlat *ena_plat_qtest_start(const EnaPlatQtestOpts *opts)
     g_assert(p->ram != MAP_FAILED);
     close(fd);
 
-    args = g_strdup_printf("-M pc,memory-backend=mem -m %uM -nodefaults "
+    args = g_strdup_printf("-M pc,memory-backend=mem%s -m %uM -nodefaults "
                            "-object memory-backend-file,id=mem,size=%uM,"
-                           "mem-path=%s,share=on %s", ram_mb, ram_mb, path,
-                           opts->extra_args ? opts->extra_args : "");
+                           "mem-path=%s,share=on %s",
+                           p->deadline_steps ? ",pit=off" : "", ram_mb, ram_mb,
+                           path, opts->extra_args ? opts->extra_args : "");
     p->qts = qtest_init(args);
     /* QEMU has the file mapped now; nothing must be left in /dev/shm */
     unlink(path);
@@ -122,6 +144,9 @@ EnaPlat *ena_plat_qtest_start(const EnaPlatQtestOpts *opts)
     g_assert(p->dev);
     qpci_device_enable(p->dev);
     p->bar0 = qpci_iomap(p->dev, ENA_REG_BAR, NULL);
+    if (p->deadline_steps) {
+        plat_alarm_init(p);
+    }
     p->revision = qpci_config_readb(p->dev, PCI_REVISION_ID);
     p->bdf = p->dev->devfn;     /* bus 0 */
 
@@ -164,7 +189,6 @@ void ena_plat_qtest_stop(EnaPlat *p)
     plat_quit(p->qts);
     munmap(p->ram, p->ram_size);
     g_free(p->pages);
-    g_free(p->qom_path);
     g_free(p);
 }
 
@@ -191,12 +215,13 @@ void ena_plat_qtest_sync(EnaPlat *p)
     p->dirty = false;
 }
 
-int64_t ena_plat_qtest_clock_step(EnaPlat *p, int64_t ns)
+/* The clock is at @now after a step: what every step is followed by. */
+static int64_t plat_stepped(EnaPlat *p, int64_t now)
 {
-    p->now = qtest_clock_step(p->qts, ns);
+    p->now = now;
     p->dirty = false;
-    if (p->wake_ns && p->wake_ns <= p->now) {
-        p->wake_ns = 0;
+    if (p->alarm_ns && p->alarm_ns <= p->now) {
+        p->alarm_ns = 0;        /* fired: one-shot */
     }
     if (p->step_hook) {
         p->step_hook(p->step_opaque);
@@ -204,11 +229,9 @@ int64_t ena_plat_qtest_clock_step(EnaPlat *p, int64_t ns)
     return p->now;
 }
 
-void ena_plat_qtest_wake_at(EnaPlat *p, uint64_t ns)
+int64_t ena_plat_qtest_clock_step(EnaPlat *p, int64_t ns)
 {
-    if (ns > p->now && (!p->wake_ns || ns < p->wake_ns)) {
-        p->wake_ns = ns;
-    }
+    return plat_stepped(p, qtest_clock_step(p->qts, ns));
 }
 
 void ena_plat_qtest_set_step_hook(EnaPlat *p, void (*fn)(void *opaque),
@@ -352,47 +375,35 @@ void ena_plat_delay_us(EnaPlat *p, uint32_t us)
     ena_plat_qtest_clock_step(p, (int64_t)us * 1000);
 }
 
-/* The device's next-event-ns, or -1 (none, or the device is gone). */
-static int64_t plat_next_event(EnaPlat *p)
-{
-    QDict *rsp = qtest_qmp(p->qts, "{'execute': 'qom-get', 'arguments': "
-                           "{'path': %s, 'property': 'next-event-ns'}}",
-                           p->qom_path);
-    int64_t next = -1;
-
-    if (qdict_haskey(rsp, "return")) {
-        next = qdict_get_int(rsp, "return");
-    }
-    qobject_unref(rsp);
-    return next;
-}
-
 /*
- * Nothing the driver polls for changes between the device's events
- * (its timers; MMIO is handled synchronously) and the outside events it
- * was told of, so the clock can go from one to the next in one step:
- * scenarios cover seconds of virtual time in a few hundred round trips.
+ * Between two timer deadlines nothing a poll can see changes (the device
+ * does what an MMIO write asks at once or on a timer), so the clock can go
+ * from one deadline to the next in one step: "clock_step" without a count
+ * goes to the machine's next deadline, and the HPET alarm, on the 10 ns
+ * grid at or before the caller's deadline, keeps it from going further.
+ * The last few nanoseconds to a deadline off the grid are a plain step.
  */
 uint32_t ena_plat_wait_device(EnaPlat *p, uint32_t slice_us,
                               uint64_t limit_ns)
 {
     uint64_t start = p->now;
-    uint64_t target;
-    int64_t next;
+    uint64_t until = start + MAX(limit_ns, 1);
+    uint64_t alarm = until / PLAT_HPET_TICK_NS * PLAT_HPET_TICK_NS;
 
-    if (!p->qom_path) {
+    if (!p->deadline_steps) {
         ena_plat_delay_us(p, slice_us);
         return slice_us;
     }
-    target = start + MAX(limit_ns, 1);
-    next = plat_next_event(p);
-    if (next >= 0) {
-        target = MIN(target, MAX((uint64_t)next, start + 1));
+    if (alarm <= start) {
+        ena_plat_qtest_clock_step(p, (int64_t)(until - start));
+    } else {
+        if (alarm != p->alarm_ns) {
+            qtest_writeq(p->qts, PLAT_HPET_BASE + PLAT_HPET_T0_CMP,
+                         alarm / PLAT_HPET_TICK_NS);
+            p->alarm_ns = alarm;
+        }
+        plat_stepped(p, qtest_clock_step_next(p->qts));
     }
-    if (p->wake_ns) {
-        target = MIN(target, MAX(p->wake_ns, start + 1));
-    }
-    ena_plat_qtest_clock_step(p, (int64_t)(target - start));
     return (uint32_t)MIN(DIV_ROUND_UP(p->now - start, 1000), UINT32_MAX);
 }
 

@@ -23,11 +23,13 @@ typedef struct EnaPlatQtestOpts {
     uint32_t dma_mb;            /* DMA window at the top of RAM; 0: 64 */
     EnaLogLevel log_level;      /* print messages up to this level */
     /*
-     * The device's QOM path (e.g. "/machine/peripheral/ena0"). With it,
-     * ena_plat_wait_device() reads the device's next-event-ns and steps
-     * the clock straight there; without it, it steps one slice.
+     * Step to deadlines: ena_plat_wait_device() steps the clock to the
+     * machine's next timer deadline (a device event) or the caller's
+     * deadline, whichever is first, instead of one slice. The machine then
+     * runs without the PIT, and every other periodic virtual-clock timer
+     * (a filter-buffer's, say) would be a stop of its own.
      */
-    const char *qom_path;
+    bool deadline_steps;
 } EnaPlatQtestOpts;
 
 /* Called for each received frame with a contiguous copy of it. */
@@ -64,12 +66,6 @@ int64_t ena_plat_qtest_clock_step(EnaPlat *plat, int64_t ns);
  * configuration space alone.
  */
 void ena_plat_qtest_unplugged(EnaPlat *plat);
-/*
- * Something outside the device will act at virtual time @ns (a frame the
- * test queued for the netdev's filter to release): ena_plat_wait_device()
- * stops there too. Once passed it is forgotten.
- */
-void ena_plat_qtest_wake_at(EnaPlat *plat, uint64_t ns);
 /* Called after every clock step, e.g. to serve the far end of a netdev. */
 void ena_plat_qtest_set_step_hook(EnaPlat *plat, void (*fn)(void *opaque),
                                   void *opaque);

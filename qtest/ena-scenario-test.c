@@ -67,11 +67,11 @@
 #define RDBUF_SIZE          65536
 #define ROUND_NS            ENA_NS_PER_SEC
 /*
- * The filter-buffer's period: it hands the device what it holds on a
- * timer that started with the clock at 0, so at each multiple of this.
+ * The filter-buffer's period, longer than any run: it holds what the
+ * peer sends until the test releases it (peer_release()), and its timer
+ * is never the machine's next deadline.
  */
-#define RXHOLD_INTERVAL_US  100
-#define RXHOLD_INTERVAL_NS  (RXHOLD_INTERVAL_US * ENA_NS_PER_US)
+#define RXHOLD_INTERVAL_US  UINT32_MAX
 #define RECOVER_NS          (40 * ENA_NS_PER_SEC)
 /* host time, only as a guard against a hang: nothing is timed by it */
 #define PEER_GUARD_US       (30 * G_USEC_PER_SEC)
@@ -421,6 +421,22 @@ static void peer_wait_consumed(Run *run)
     }
 }
 
+/*
+ * Hand the device what the filter holds, now: switching a filter-buffer
+ * off flushes it, and switching it on again holds the next frames.
+ */
+static void peer_release(Run *run)
+{
+    QTestState *qts = ena_plat_qtest_qts(run->plat);
+
+    qobject_unref(qtest_qmp(qts, "{'execute': 'qom-set', 'arguments': "
+                            "{'path': '/objects/rxhold', 'property': "
+                            "'status', 'value': 'off'}}"));
+    qobject_unref(qtest_qmp(qts, "{'execute': 'qom-set', 'arguments': "
+                            "{'path': '/objects/rxhold', 'property': "
+                            "'status', 'value': 'on'}}"));
+}
+
 static void peer_send(Run *run, const uint8_t *buf, uint32_t len)
 {
     uint32_t be = cpu_to_be32(len);
@@ -471,12 +487,8 @@ static void peer_service(Run *run)
         g_byte_array_remove_range(run->inbuf, 0, 4 + len);
     }
     if (sent) {
-        uint64_t now = run_now(run);
-
         peer_wait_consumed(run);
-        /* the replies reach the device at the filter's next release */
-        ena_plat_qtest_wake_at(run->plat, (now / RXHOLD_INTERVAL_NS + 1) *
-                                          RXHOLD_INTERVAL_NS);
+        peer_release(run);
     }
 }
 
@@ -674,7 +686,7 @@ static void run_start(Run *run, const Scn *scn)
     g_autofree char *args = NULL;
     EnaPlatQtestOpts opts = {
         .log_level = log_level(),
-        .qom_path = "/machine/peripheral/ena0",
+        .deadline_steps = true,
     };
     EnaDrvConfig cfg;
     int sndbuf = 1 << 20;
@@ -697,7 +709,7 @@ static void run_start(Run *run, const Scn *scn)
     setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
     args = g_strdup_printf("-netdev socket,id=n0,fd=%d "
                            "-object filter-buffer,id=rxhold,netdev=n0,"
-                           "queue=tx,interval=%d -device %s", sv[1],
+                           "queue=tx,interval=%u -device %s", sv[1],
                            RXHOLD_INTERVAL_US, dev_q);
     opts.extra_args = args;
     memset(run, 0, sizeof(*run));
