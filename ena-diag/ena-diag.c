@@ -151,6 +151,7 @@ static Func funcs[64];
 static size_t nfuncs;
 static Klog klog;
 static bool opt_json;
+static bool opt_brief;
 static const char *opt_device;
 static const char *opt_log_file;
 
@@ -922,6 +923,14 @@ static int cmd_status(void)
         healthy &= f->verdict == P_OK;
         if (opt_json) {
             status_json(f);
+        } else if (opt_brief) {
+            printf("%s %s", f->bdf, problems[f->verdict].code);
+            for (int k = 1; k < P_COUNT; k++) {
+                if (f->problem[k] && (Problem)k != f->verdict) {
+                    printf(" %s", problems[k].code);
+                }
+            }
+            printf("\n");
         } else {
             status_text(f);
         }
@@ -930,7 +939,7 @@ static int cmd_status(void)
         json_close(']');
         json_b("healthy", healthy && shown);
         json_close('}');
-    } else if (!shown) {
+    } else if (!shown && !opt_brief) {
         printf("No ENA device found%s%s\n", opt_device ? " matching " : "",
                opt_device ? opt_device : "");
     }
@@ -1408,7 +1417,8 @@ static void usage(FILE *out)
     fprintf(out,
 "usage: ena-diag [--json] [--device PCI|IFNAME] COMMAND [options]\n"
 "\n"
-"  status                 every ENA function and its verdict\n"
+"  status [--brief]       every ENA function and its verdict (--brief: one\n"
+"                         line each, its status and its other problems)\n"
 "  events [--since T] [--id N[,N...]] [--mapped] [--log FILE]\n"
 "                         the ena driver's kernel-log lines as the\n"
 "                         troubleshooting guide's events; T is 'boot',\n"
@@ -1426,6 +1436,7 @@ int main(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "json", no_argument, NULL, 'j' },
+        { "brief", no_argument, NULL, 'b' },
         { "device", required_argument, NULL, 'd' },
         { "since", required_argument, NULL, 's' },
         { "id", required_argument, NULL, 'i' },
@@ -1441,7 +1452,7 @@ int main(int argc, char **argv)
 
     /* options may come before or after the command */
     while (optind < argc) {
-        c = getopt_long(argc, argv, "+jd:s:i:ml:n:c:h", opts, NULL);
+        c = getopt_long(argc, argv, "+jbd:s:i:ml:n:c:h", opts, NULL);
         if (c == -1) {
             if (cmd) {
                 fprintf(stderr, "ena-diag: unexpected '%s'\n", argv[optind]);
@@ -1453,6 +1464,9 @@ int main(int argc, char **argv)
         switch (c) {
         case 'j':
             opt_json = true;
+            break;
+        case 'b':
+            opt_brief = true;
             break;
         case 'd':
             opt_device = optarg;

@@ -12,7 +12,9 @@
 # docs/determinism.md): READY no earlier than CS centiseconds of uptime,
 # the instant the host's preset fault rules count from; a bring-up that
 # ends later prints late_cs= (the host then runs it again with a later
-# instant).
+# instant). diag_watch=1: `ena-diag status --brief` once a second from
+# READY to the end of the story, each as ENATEST-DIAG-SAMPLE UPTIME_CS
+# LINE.
 duration=${P_duration:-20}
 traffic=${P_traffic:-ping}
 recover=${P_recover:-40}
@@ -32,6 +34,15 @@ if [ -n "${P_ready_at:-}" ]; then
 fi
 val ready_uptime_cs "$(uptime_cs)"
 marker READY
+watch_pid=
+if [ "${P_diag_watch:-0}" = 1 ]; then
+    while :; do
+        s=$(ena-diag status --brief 2>/dev/null | head -n 1)
+        echo "ENATEST-DIAG-SAMPLE $(uptime_cs) ${s:-none}"
+        sleep 1
+    done &
+    watch_pid=$!
+fi
 
 # One round of traffic; true if it passed.
 traffic_once() {
@@ -73,6 +84,7 @@ while [ "$(uptime_cs)" -lt "$t_end" ]; do
         sleep 1
     fi
 done
+[ -z "$watch_pid" ] || kill "$watch_pid"
 val traffic_ok "$ok"
 val traffic_failed "$bad"
 
