@@ -128,6 +128,9 @@ class Result:
     # ena-diag in the guest (linux): 'status' and 'events', each
     # (exit status, parsed JSON or None); 'samples': (t, [codes])
     diag: dict = dataclasses.field(default_factory=dict)
+    # traffic rounds as the target reports them: (t, passed, bytes moved
+    # so far or None)
+    traffic_series: list = dataclasses.field(default_factory=list)
 
 
 def parse(path):

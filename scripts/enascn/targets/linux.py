@@ -436,5 +436,10 @@ def parse_serial(serial, res):
     for key, val in re.findall(r'ENATEST-VALUE (\w+)=(.*)', serial):
         if key == 'traffic_final':
             res.traffic = val.strip()
+    for cs, how, nbytes in re.findall(r'^ENATEST-TRAFFIC (\d+) (ok|failed) '
+                                      r'(\d+|-)', serial, re.M):
+        res.traffic_series.append((int(cs) / 100 - (ready_t or 0.0),
+                                   how == 'ok', None if nbytes == '-'
+                                   else int(nbytes)))
     parse_diag(serial, res, ready_t)
 

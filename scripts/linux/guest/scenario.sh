@@ -76,11 +76,19 @@ traffic_once() {
 t_end=$(($(uptime_cs) + duration * 100))
 ok=0
 bad=0
+# The bytes the interface has moved (rx + tx), or - once it is gone.
+if_bytes() {
+    rx=$(cat "/sys/class/net/$IF/statistics/rx_bytes" 2>/dev/null) &&
+        tx=$(cat "/sys/class/net/$IF/statistics/tx_bytes" 2>/dev/null) &&
+        echo $((rx + tx)) || echo -
+}
 while [ "$(uptime_cs)" -lt "$t_end" ]; do
     if traffic_once; then
         ok=$((ok + 1))
+        echo "ENATEST-TRAFFIC $(uptime_cs) ok $(if_bytes)"
     else
         bad=$((bad + 1))
+        echo "ENATEST-TRAFFIC $(uptime_cs) failed $(if_bytes)"
         sleep 1
     fi
 done
