@@ -594,7 +594,6 @@ static void discover(bool full)
     struct pci_dev *d;
 
     pacc = pci_alloc();
-    pacc->error = NULL;        /* keep libpci's default die-on-error */
     pci_init(pacc);
     pci_scan_bus(pacc);
     for (d = pacc->devices; d && nfuncs < sizeof(funcs) / sizeof(funcs[0]);

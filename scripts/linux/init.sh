@@ -16,7 +16,8 @@
 #   ENATEST-VALUE key=value
 #   ENATEST-INFO free text
 #   ENATEST-RESULT name=NAME status=PASS|FAIL [reason=free text to the end]
-#   ENATEST-DIAG status|events RC JSON  ena-diag's verdict (diag=1)
+#   ENATEST-DIAG status|events RC JSON  ena-diag's verdict (diag=1), then
+#   ENATEST-DIAG-TEXT status|events | LINE  the same as text
 #   ENATEST-DMESG-BEGIN / ENATEST-DMESG-END  around `dmesg -r` (<level> prefixes)
 #   ENATEST-END
 
@@ -83,6 +84,8 @@ diag_report() {
     echo "ENATEST-DIAG $1 $rc $(tr -d '\n' < /tmp/diag.json)" > /tmp/diag.line
     cat /tmp/diag.line
     [ -s /tmp/diag.err ] && info "ena-diag $1: $(head -c 300 /tmp/diag.err)"
+    # and as a person reads it
+    ena-diag "$1" 2>&1 | sed "s/^/ENATEST-DIAG-TEXT $1 | /"
 }
 
 # Module parameters for module $1 from the command line (MOD.PARAM=VALUE).

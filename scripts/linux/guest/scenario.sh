@@ -42,6 +42,8 @@ if [ "${P_diag_watch:-0}" = 1 ]; then
         sleep 1
     done &
     watch_pid=$!
+    # a test that fails on the way ends the sampling too
+    trap 'kill "$watch_pid" 2>/dev/null' EXIT
 fi
 
 # One round of traffic; true if it passed.
