@@ -23,5 +23,18 @@ if [ "$t_nic" = ena ]; then
     check "2 TX queues in LLQ (device placement)" \
         [ "$(grep -c 'ena_create_sq_llq' "${log%.log}.qemu.log")" -eq 2 ]
 fi
+if [ "$t_nic" = ena ] && [ -x "$ena_build/ena-diag/ena-diag" ]; then
+    # ena-diag: healthy, 2 queues for 2 vCPUs, and a metrics interval
+    check "ena-diag status: the device is working properly" \
+        [ "$(lv "$log" diag_status)" = "$(lv "$log" ethtool_bus-info) ok" ]
+    tune=$(lv "$log" diag_tune)
+    check "ena-diag tune: queues as recommended (2 for 2 vCPUs)" \
+        grep -q '"setting":"queues","current":"2 of [0-9]* (2 vCPUs)"[^}]*"verdict":"ok"' <<<"$tune"
+    check "ena-diag tune: an MTU of 1500 comes with 'ip link set dev eth0 mtu 9001'" \
+        grep -q '"command":"ip link set dev eth0 mtu 9001"' <<<"$tune"
+    check "ena-diag metrics: one interval with rates, no allowance exceeded" \
+        [ "$(lv "$log" diag_metrics_rc)" = 0 ] -a \
+          "$(grep -c '"netdev":"eth0".*"rx_pps":' <<<"$(lv "$log" diag_metrics)")" = 1
+fi
 check_clean "no ena warning/error, no kernel warning" "$log"
 t_done
