@@ -91,7 +91,8 @@ static const struct {
     const char *text;
 } problems[P_COUNT] = {
     [P_OK] = { "ok", "This device is working properly" },
-    [P_REMOVED] = { "removed", "The device was removed (surprise removal)" },
+    [P_REMOVED] = { "removed", "The device was removed: the driver had it, "
+                               "the PCI bus has it no more" },
     [P_NOT_RESPONDING] = { "not-responding",
                            "The device does not respond (config space "
                            "reads all ones)" },
@@ -130,6 +131,7 @@ typedef struct Func {
     uint16_t command, status;
     int msix_size;              /* -1 none */
     bool msix_enabled;
+    bool stats_skipped;         /* not asked: the device is not answering */
     /* BAR0 */
     bool bar_read;
     char bar_err[160];
@@ -565,6 +567,16 @@ static void read_netdev(Func *f)
     if (!ethtool_ioctl(f->ifname, &di)) {
         snprintf(f->drv_version, sizeof(f->drv_version), "%s", di.version);
     }
+    /*
+     * ena answers `ethtool -S` with GET_STATS admin commands; a device that
+     * has stopped answering would time out and the driver would reset it
+     * for the admin timeout, a story of ena-diag's making. Leave it alone.
+     */
+    if (f->bar_read && (f->reg_dev_sts == 0xffffffff ||
+                        (f->reg_dev_sts & DEV_STS_FATAL_ERROR))) {
+        f->stats_skipped = true;
+        return;
+    }
     stats_read(f->ifname, &f->st);
 }
 
@@ -623,10 +635,11 @@ static void discover(bool full)
         }
         read_config(f);
         read_driver(f);
+        /* BAR0 first: a device in fatal error is not sent admin commands */
+        read_bar0(f);
         if (!strcmp(f->driver, "ena")) {
             read_netdev(f);
         }
-        read_bar0(f);
     }
 }
 
@@ -805,7 +818,10 @@ static void status_text(const Func *f)
         } else {
             printf("  BAR0       not read: %s\n", f->bar_err);
         }
-        if (f->st.n) {
+        if (f->stats_skipped) {
+            printf("  counters   not read: the device does not answer admin "
+                   "commands now\n");
+        } else if (f->st.n) {
             printf("  counters   wd_expired %lld, admin_q_pause %lld, "
                    "tx_timeout %lld, missed_tx %lld",
                    stat_get(&f->st, "wd_expired"),
@@ -953,6 +969,35 @@ static int opt_ids[32];
 static int opt_nids;
 static bool opt_mapped;
 
+/*
+ * A function the driver logged that is no longer on the bus was removed
+ * while the system ran. 6.x's ena prints nothing when it lets a device go,
+ * and an ACPI eject logs nothing either; only a PCIe hotplug slot says
+ * so (mapped in klog.c). Say it once, at the time of looking.
+ */
+static void note_removed(void)
+{
+    size_t n = klog.n;
+
+    for (size_t i = 0; i < n; i++) {
+        const char *bdf = klog.line[i].bdf;
+        bool said = false;
+
+        if (!bdf[0] || func_by_bdf(bdf)) {
+            continue;
+        }
+        for (size_t j = 0; j < klog.n && !said; j++) {
+            said = klog.line[j].id == EV_SURPRISE_REMOVED &&
+                   !strcmp(klog.line[j].bdf, bdf);
+        }
+        if (!said) {
+            klog_add_event(&klog, klog.now, bdf, EV_SURPRISE_REMOVED,
+                           "(no longer on the PCI bus)",
+                           "found by ena-diag: removed while the system ran");
+        }
+    }
+}
+
 static int cmd_events(void)
 {
     double since = 0;
@@ -964,6 +1009,9 @@ static int cmd_events(void)
     }
     if (load_log()) {
         return 2;
+    }
+    if (!opt_log_file) {
+        note_removed();
     }
     if (opt_since) {
         if (opt_since[0] == '-') {

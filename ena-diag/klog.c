@@ -334,6 +334,26 @@ static bool is_stat_dump(const char *t)
     return *p == 0;
 }
 
+static int push_line(Klog *log, KlogLine *l, const char *text)
+{
+    if (log->n == log->cap) {
+        size_t cap = log->cap ? log->cap * 2 : 64;
+        KlogLine *nl = realloc(log->line, cap * sizeof(*nl));
+
+        if (!nl) {
+            return -ENOMEM;
+        }
+        log->line = nl;
+        log->cap = cap;
+    }
+    l->text = strdup(text);
+    if (!l->text) {
+        return -ENOMEM;
+    }
+    log->line[log->n++] = *l;
+    return 0;
+}
+
 static void line_add(Klog *log, double ts, int level, const char *msg)
 {
     KlogLine l = { .ts = ts, .level = level };
@@ -386,21 +406,7 @@ static void line_add(Klog *log, double ts, int level, const char *msg)
     if (!text || is_stat_dump(text)) {
         return;
     }
-    if (log->n == log->cap) {
-        size_t cap = log->cap ? log->cap * 2 : 64;
-        KlogLine *nl = realloc(log->line, cap * sizeof(*nl));
-
-        if (!nl) {
-            return;
-        }
-        log->line = nl;
-        log->cap = cap;
-    }
-    l.text = strdup(text);
-    if (!l.text) {
-        return;
-    }
-    log->line[log->n++] = l;
+    push_line(log, &l, text);
 }
 
 /* Per function: the reset in progress and its cause. */
@@ -528,6 +534,15 @@ void klog_map(Klog *log, const char *(*port_of)(const char *bdf))
             break;
         }
     }
+}
+
+int klog_add_event(Klog *log, double ts, const char *bdf, int id,
+                   const char *text, const char *note)
+{
+    KlogLine l = { .ts = ts, .level = -1, .id = id, .note = note };
+
+    snprintf(l.bdf, sizeof(l.bdf), "%s", bdf);
+    return push_line(log, &l, text);
 }
 
 void klog_free(Klog *log)

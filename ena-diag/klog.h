@@ -71,6 +71,12 @@ int klog_read_file(Klog *log, FILE *f);
  * port above it (for hotplug lines), or NULL; it may be NULL.
  */
 void klog_map(Klog *log, const char *(*port_of)(const char *bdf));
+/*
+ * Append an event ena-diag found itself (not a line of the log), such as
+ * a function the log names that is gone from the bus. 0 or -ENOMEM.
+ */
+int klog_add_event(Klog *log, double ts, const char *bdf, int id,
+                   const char *text, const char *note);
 void klog_free(Klog *log);
 
 /* "Adapter has been reset", ... ; NULL for an unknown id. */

@@ -37,8 +37,10 @@ marker READY
 watch_pid=
 if [ "${P_diag_watch:-0}" = 1 ]; then
     while :; do
+        # the time it starts: it reads BAR0 first, the kernel log last
+        t=$(uptime_cs)
         s=$(ena-diag status --brief 2>/dev/null | head -n 1)
-        echo "ENATEST-DIAG-SAMPLE $(uptime_cs) ${s:-none}"
+        echo "ENATEST-DIAG-SAMPLE $t ${s:-none}"
         sleep 1
     done &
     watch_pid=$!
