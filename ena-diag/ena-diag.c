@@ -504,7 +504,7 @@ static void read_config(Func *f)
 static void read_bar0(Func *f)
 {
     char path[PATH_MAX];
-    volatile uint32_t *regs;
+    volatile uint32_t *regs;    /* device registers: one load each */
     int fd;
 
     snprintf(path, sizeof(path), SYSFS_PCI "/%s/resource0", f->bdf);
@@ -1175,6 +1175,7 @@ static int cmd_metrics(void)
                                       1e9) };
 
         while (nanosleep(&ts, &ts) && errno == EINTR && !stop) {
+            continue;           /* a signal other than ours: sleep on */
         }
         if (stop) {
             break;

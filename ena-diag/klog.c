@@ -176,9 +176,12 @@ static void parse_text_line(Klog *log, char *s)
         s = *end == '>' ? end + 1 : s;
     }
     if (*s == '[') {
+        char *close;
+
         ts = strtod(s + 1, &end);
-        if (end != s + 1 && (end = strchr(end, ']'))) {
-            s = skip_ws(end + 1);
+        close = end != s + 1 ? strchr(end, ']') : NULL;
+        if (close) {
+            s = skip_ws(close + 1);
         } else {
             ts = -1;
         }
@@ -358,9 +361,15 @@ static void line_add(Klog *log, double ts, int level, const char *msg)
 {
     KlogLine l = { .ts = ts, .level = level };
     const char *text = NULL, *p;
-    size_t bl;
+    const char *wd = strstr(msg, "NETDEV WATCHDOG: ");
+    size_t bl = 0;
 
-    if (!strncmp(msg, "ena ", 4) && (bl = bdf_at(msg + 4))) {
+    if (!strncmp(msg, "ena ", 4)) {
+        bl = bdf_at(msg + 4);
+    } else if (!strncmp(msg, "pcieport ", 9)) {
+        bl = bdf_at(msg + 9);
+    }
+    if (!strncmp(msg, "ena ", 4) && bl) {
         memcpy(l.bdf, msg + 4, bl);
         p = msg + 4 + bl;
         if (p[0] == ':' && p[1] == ' ') {
@@ -381,10 +390,11 @@ static void line_add(Klog *log, double ts, int level, const char *msg)
     } else if (!strncmp(msg, "ena: ", 5)) {
         text = msg + 5;
         p = strstr(text, "probe of ");
-        if (p && (bl = bdf_at(p + 9))) {
+        bl = p ? bdf_at(p + 9) : 0;
+        if (bl) {
             memcpy(l.bdf, p + 9, bl);
         }
-    } else if (!strncmp(msg, "pcieport ", 9) && (bl = bdf_at(msg + 9)) &&
+    } else if (!strncmp(msg, "pcieport ", 9) && bl &&
                strstr(msg, "pciehp: ")) {
         memcpy(l.port, msg + 9, bl);
         text = strstr(msg, "pciehp: ") + 8;
@@ -392,11 +402,11 @@ static void line_add(Klog *log, double ts, int level, const char *msg)
             strstr(text, "Powering off due to button press")) {
             l.flags |= KLF_SLOT_GONE;
         }
-    } else if ((p = strstr(msg, "NETDEV WATCHDOG: ")) && strstr(p, "(ena)")) {
+    } else if (wd && strstr(wd, "(ena)")) {
         /* the kernel's TX watchdog: "NETDEV WATCHDOG: eth0 (ena): ..." */
         const char *sp;
 
-        p += 17;
+        p = wd + 17;
         sp = strchr(p, ' ');
         if (sp && (size_t)(sp - p) < sizeof(l.ifname)) {
             memcpy(l.ifname, p, sp - p);
