@@ -14,7 +14,7 @@ import sys
 def main():
     exe, logs = sys.argv[1], sys.argv[2]
     files = sorted(glob.glob(os.path.join(logs, '*.log')))
-    print('1..%d' % (len(files) + 1))
+    print('1..%d' % (len(files) + 4))
     failed = 0
     for n, log in enumerate(files, 1):
         want = open(log[:-4] + '.expected').read().split('\n')
@@ -31,13 +31,34 @@ def main():
         if not ok:
             print('# want %s (exit %d)\n# have %s (exit %d)' %
                   (want, 1 if bad else 0, have, p.returncode))
+    n = len(files)
+
+    def check(ok, what):
+        nonlocal n, failed
+        n += 1
+        failed += not ok
+        print('%s %d - %s' % ('ok' if ok else 'not ok', n, what))
+
+    def events(*args):
+        p = subprocess.run([exe, 'events', '--json', '--log',
+                            os.path.join(logs, 'keepalive-6.12.log')] +
+                           list(args), capture_output=True, text=True)
+        return [(e['id'], e['time']) for e in json.loads(p.stdout)['events']]
+
+    # filters: by id, and from a time since boot (the reset is at 11.8 s)
+    have = events('--id', '5205,5210')
+    check([i for i, _ in have] == [5205, 5210], '--id 5205,5210 keeps those')
+    have = events('--since', '11', '--mapped')
+    check([i for i, _ in have] == [5205, 5210] and
+          all(t >= 11 for _, t in have), '--since 11 drops what came before')
+    have = events('--since', '-100ms', '--mapped')
+    check([i for i, _ in have] == [5210], '--since -100ms: the last 0.1 s of '
+          'the log only')
     # a bad option is a usage error, not a verdict
     p = subprocess.run([exe, 'events', '--id', '42'], capture_output=True,
                        text=True)
-    ok = p.returncode == 2 and 'not an event id' in p.stderr
-    failed += not ok
-    print('%s %d - --id 42 is refused' % ('ok' if ok else 'not ok',
-                                          len(files) + 1))
+    check(p.returncode == 2 and 'not an event id' in p.stderr,
+          '--id 42 is refused')
     return 1 if failed else 0
 
 
