@@ -23,7 +23,6 @@
 #include <net/if.h>
 #include <pci/pci.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1551,14 +1550,17 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
-        case 'c':
-            opt_count = strtol(optarg, NULL, 10);
-            if (opt_count <= 0) {
+        case 'c': {
+            char *end;
+
+            opt_count = strtol(optarg, &end, 10);
+            if (*end || opt_count <= 0) {
                 fprintf(stderr, "ena-diag: --count %s: not a positive "
                         "number\n", optarg);
                 return 2;
             }
             break;
+        }
         case 'h':
             usage(stdout);
             return 0;
