@@ -27,7 +27,7 @@ def build(runs):
     for sc, target, variant, res, results, secs in runs:
         name = label(sc, target, variant)
         suite = ET.SubElement(root, 'testsuite', name=name,
-                              timestamp='', time='%.3f' % secs)
+                              time='%.3f' % secs)
         cls = 'scenario.%s.%s%s' % (sc.name, target,
                                     '.' + variant if variant else '')
         n = {'tests': 0, 'failures': 0, 'skipped': 0}
