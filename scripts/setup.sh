@@ -107,6 +107,9 @@ pkgs=(
     # the dpdk scenario target's app (ena-dpdk-fwd/), built against
     # Debian's DPDK 22.11 like the guest's
     dpdk-dev
+    # ena-diag (libpci), and rsvg-convert, which renders the scenario
+    # runner's timeline pictures in the tests
+    libpci-dev librsvg2-bin
 )
 bpo_pkgs=(meson python3-pycotap)
 if [ "${1:-}" = --sanitize ]; then

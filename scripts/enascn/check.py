@@ -10,9 +10,57 @@ from . import targets
 from .model import OPS
 
 
+def diag_device(res):
+    """ena-diag's verdict for the run's ENA function: (status, problems),
+    or None when the guest printed none."""
+    rc, doc = res.diag.get('status', (None, None))
+    if doc is None:
+        return None
+    devs = doc.get('devices') or []
+    if not devs:
+        return ('none', [])
+    return (devs[0].get('status'), devs[0].get('problems') or [])
+
+
+def check_diag(e, res, pos):
+    """One `expect diag` line: (ok, why, new event position)."""
+    what, arg, reason = e.args
+    if what in ('status', 'problem'):
+        dev = diag_device(res)
+        if dev is None:
+            return False, 'no ena-diag status from the guest', pos
+        ok = dev[0] == arg if what == 'status' else arg in dev[1]
+        return ok, 'status %s, problems %s' % (dev[0], ','.join(dev[1]) or
+                                              'none'), pos
+    if what == 'seen':
+        samples = res.diag.get('samples', [])
+        hits = [t for t, codes in samples if arg in codes]
+        if hits:
+            return True, 'first at %.1fs of %d samples' % (hits[0],
+                                                          len(samples)), pos
+        return False, 'in none of %d samples (%s)' % (
+            len(samples), ' '.join(sorted({c for _, cs in samples
+                                           for c in cs})) or '-'), pos
+    rc, doc = res.diag.get('events', (None, None))
+    if doc is None:
+        return False, 'no ena-diag events from the guest', pos
+    evs = [(ev.get('id'), ev.get('reason')) for ev in doc.get('events', [])
+           if ev.get('id')]
+    if what == 'no-event':
+        n = sum(1 for i, _ in evs if i == arg)
+        return n == 0, 'seen %d times' % n, pos
+    for i in range(pos, len(evs)):
+        if evs[i][0] == arg and (reason is None or evs[i][1] == reason):
+            return True, 'found (%s)' % (evs[i][1] or 'no reason'), i + 1
+    return False, 'not found after the previous expected event; ena-diag ' \
+        'saw %s' % (' '.join('%s%s' % (i, '(%s)' % r if r else '')
+                             for i, r in evs) or 'none'), pos
+
+
 def evaluate(sc, target, kernel, res):
     out = []
     ev_pos = 0
+    diag_pos = 0
     cannot = targets.get(target).CANNOT_CHECK
     for e in sc.expects:
         skip = None
@@ -55,6 +103,9 @@ def evaluate(sc, target, kernel, res):
             have = str(res.props.get('reset-reasons', '')).split()
             out.append((e.args[0] in have, e, 'device saw: %s' %
                         (' '.join(have) or 'none')))
+        elif e.kind == 'diag':
+            ok, why, diag_pos = check_diag(e, res, diag_pos)
+            out.append((ok, e, why))
         elif e.kind == 'traffic':
             out.append((res.traffic == e.args[0], e,
                         'traffic %s' % (res.traffic or 'unknown')))

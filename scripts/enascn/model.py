@@ -19,6 +19,12 @@ OPS = {
     '>': lambda a, b: a > b, '<': lambda a, b: a < b,
 }
 NS = 1000000000
+# ena-diag's status codes and the guide's event ids (ena-diag/)
+DIAG_STATUS = ('ok', 'removed', 'not-responding', 'fatal-error',
+               'probe-failed', 'no-driver', 'reset-failed', 'reset-loop',
+               'mmio-timeouts', 'link-down', 'none')
+DIAG_EVENTS = (5001, 5002, 5005, 5007, 5032, 5200, 5201, 5202, 5203, 5204,
+               5205, 5206, 5208, 5210)
 UNITS_NS = {'ns': 1, 'us': 1000, 'ms': 1000000, 's': NS, 'm': 60 * NS}
 
 
@@ -80,6 +86,7 @@ class Action:
 class Expect:
     line: int
     kind: str           # device reset event no-event log no-log traffic
+                        # diag
     args: tuple
     text: str
     only: tuple = ()    # the targets it applies to; () all
@@ -118,6 +125,12 @@ class Result:
     # the driver's own record of the run (EVENT, INJECT, STAT ... lines,
     # virtual timestamps included), for targets that replay exactly
     trace: list = dataclasses.field(default_factory=list)
+    # ena-diag in the guest (linux): 'status' and 'events', each
+    # (exit status, parsed JSON or None); 'samples': (t, [codes])
+    diag: dict = dataclasses.field(default_factory=dict)
+    # traffic rounds as the target reports them: (t, passed, bytes moved
+    # so far or None)
+    traffic_series: list = dataclasses.field(default_factory=list)
 
 
 def parse(path):
@@ -261,6 +274,35 @@ def parse_expect(text, n, err):
     if kind == 'traffic' and len(words) == 2 and words[1] in ('ok',
                                                               'failed'):
         return Expect(n, 'traffic', (words[1],), text)
+    if kind == 'diag':
+        return parse_diag(words[1:], text, n, err, reasons)
     err(n, "unknown expectation '%s' (device, reset, event, no-event, log, "
-        "no-log, traffic)" % kind)
+        "no-log, traffic, diag)" % kind)
+    return None
+
+
+def parse_diag(words, text, n, err, reasons):
+    """expect diag status|problem|seen CODE, expect diag event ID
+    [reason=NAME], expect diag no-event ID."""
+    what = words[0] if words else ''
+    if what in ('status', 'problem', 'seen'):
+        if len(words) != 2 or words[1] not in DIAG_STATUS:
+            err(n, "expected 'expect diag %s CODE', CODE one of %s" %
+                (what, ', '.join(DIAG_STATUS)))
+        return Expect(n, 'diag', (what, words[1], None), text)
+    if what in ('event', 'no-event'):
+        if len(words) < 2 or not words[1].isdigit() or \
+                int(words[1]) not in DIAG_EVENTS:
+            err(n, "expected 'expect diag %s ID' with an event id of the "
+                "guide (%s)" % (what, ' '.join(map(str, DIAG_EVENTS))))
+        reason = None
+        for w in words[2:]:
+            if what == 'no-event' or not w.startswith('reason=') or \
+                    w[7:] not in reasons:
+                err(n, "'%s': expected reason=NAME (e.g. reason="
+                    "KEEP_ALIVE_TO)" % w)
+            reason = w[7:]
+        return Expect(n, 'diag', (what, int(words[1]), reason), text)
+    err(n, "expected 'expect diag status|problem|seen CODE' or 'expect diag "
+        "event|no-event ID'")
     return None

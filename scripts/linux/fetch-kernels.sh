@@ -16,6 +16,9 @@
 #   busybox/            dpkg-deb -x of busybox-static
 #   userland/           dpkg-deb -x of every "lib" package (ethtool, iperf3
 #                       and their libraries, libc included)
+#   diag/               dpkg-deb -x of every "diag" package (ena-diag's
+#                       libraries: a tree apart, so that the userland
+#                       tree of a checkout without ena-diag stays as is)
 #   dpdk/               dpkg-deb -x of every "dpdk" package (--dpdk only)
 # Every tree carries a .ena-stamp naming the package versions it holds, so a
 # second run does nothing and a changed pin re-unpacks.
@@ -152,6 +155,8 @@ unpack() {
 
 lib_debs=()
 lib_stamp=
+diag_debs=()
+diag_stamp=
 dpdk_debs=()
 dpdk_stamp=
 while read -r role pkg ver; do
@@ -189,6 +194,10 @@ while read -r role pkg ver; do
         lib_debs+=("$f")
         lib_stamp+="$pkg=$ver "
         ;;
+    diag)
+        diag_debs+=("$f")
+        diag_stamp+="$pkg=$ver "
+        ;;
     dpdk)
         dpdk_debs+=("$f")
         dpdk_stamp+="$pkg=$ver "
@@ -204,6 +213,13 @@ if [ "${#lib_debs[@]}" -gt 0 ]; then
         unpack "$ena_linux_cache/userland" "$lib_stamp" "${lib_debs[@]}"
     fi
     ena_log "ok: userland ${lib_stamp% }"
+fi
+
+if [ "${#diag_debs[@]}" -gt 0 ]; then
+    if stale "$ena_linux_cache/diag" "$diag_stamp"; then
+        unpack "$ena_linux_cache/diag" "$diag_stamp" "${diag_debs[@]}"
+    fi
+    ena_log "ok: diag ${diag_stamp% }"
 fi
 
 if [ "${#dpdk_debs[@]}" -gt 0 ]; then

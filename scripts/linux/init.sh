@@ -10,11 +10,14 @@
 #   noload=1          do not load /etc/modules at boot
 #   guest_timeout=S   power off with FAIL after S seconds (default 150)
 #   shell=1           drop to a shell on the console instead of powering off
+#   diag=1            run ena-diag (status, events) before the kernel log
 # Serial-console markers (one line each; the log has CRLF line ends):
 #   ENATEST-BEGIN name=NAME kver=KVER
 #   ENATEST-VALUE key=value
 #   ENATEST-INFO free text
 #   ENATEST-RESULT name=NAME status=PASS|FAIL [reason=free text to the end]
+#   ENATEST-DIAG status|events RC JSON  ena-diag's verdict (diag=1), then
+#   ENATEST-DIAG-TEXT status|events | LINE  the same as text
 #   ENATEST-DMESG-BEGIN / ENATEST-DMESG-END  around `dmesg -r` (<level> prefixes)
 #   ENATEST-END
 
@@ -58,6 +61,10 @@ finish() {
     else
         marker "RESULT name=$TEST status=$st"
     fi
+    if [ "${P_diag:-0}" = 1 ] && [ -x /bin/ena-diag ]; then
+        diag_report status
+        diag_report events
+    fi
     marker "DMESG-BEGIN"
     dmesg -r
     marker "DMESG-END"
@@ -67,6 +74,18 @@ finish() {
     fi
     sync
     poweroff -f
+}
+
+# One ena-diag command's JSON on one line, with its exit status. Written
+# to a file first, so that the line goes to the console in one write.
+diag_report() {
+    ena-diag --json "$1" > /tmp/diag.json 2>/tmp/diag.err
+    rc=$?
+    echo "ENATEST-DIAG $1 $rc $(tr -d '\n' < /tmp/diag.json)" > /tmp/diag.line
+    cat /tmp/diag.line
+    [ -s /tmp/diag.err ] && info "ena-diag $1: $(head -c 300 /tmp/diag.err)"
+    # and as a person reads it
+    ena-diag "$1" 2>&1 | sed "s/^/ENATEST-DIAG-TEXT $1 | /"
 }
 
 # Module parameters for module $1 from the command line (MOD.PARAM=VALUE).

@@ -2,7 +2,7 @@
 # Build the test initramfs for one cached Debian kernel: busybox, NIC modules, tools, /init.
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Usage: mkinitramfs.sh [--modules "ena ..."] [--tools "ethtool ..."] [--dpdk [--dpdk-app FILE]] KVER OUT
+# Usage: mkinitramfs.sh [--modules "ena ..."] [--tools "ethtool ..."] [--diag FILE] [--dpdk [--dpdk-app FILE]] KVER OUT
 #   KVER       a kernel release or alias from kernels.conf (6.1, 6.12)
 #   OUT        *.cpio.gz (gzip), *.cpio.xz, *.cpio.zst or *.cpio (none; the
 #              fastest to unpack under TCG)
@@ -11,6 +11,9 @@
 #              use e.g. "e1000e" or "virtio_pci virtio_net".
 #   --tools    programs from the userland cache, with the shared libraries
 #              they need (default: ethtool; "ethtool iperf3" adds iperf3)
+#   --diag FILE  add ena-diag (build/ena-diag/ena-diag) as /bin/ena-diag,
+#              with libpci and what it links from the diag tree of
+#              fetch-kernels.sh
 #   --dpdk     add DPDK from fetch-kernels.sh --dpdk: dpdk-testpmd and its
 #              libraries, stdbuf, the PMD plugins in EAL's default plugin
 #              directory (PMDS below) and the guest tests in dpdk/guest/
@@ -24,6 +27,7 @@ modules="ena"
 tools="ethtool"
 dpdk=0
 dpdk_app=""
+diag=""
 # The DPDK plugins EAL loads from its default directory at start-up; EAL
 # takes a file there only by its .so or .so.<ABI> name.
 pmds="librte_net_ena.so.23.0 librte_net_e1000.so.23.0 librte_mempool_ring.so.23.0"
@@ -34,24 +38,28 @@ while [ $# -gt 0 ]; do
     --tools) tools=$2; shift 2 ;;
     --dpdk) dpdk=1; shift ;;
     --dpdk-app) dpdk_app=$2; shift 2 ;;
-    -h|--help) sed -n '4,21p' "$0"; exit 0 ;;
+    --diag) diag=$2; shift 2 ;;
+    -h|--help) sed -n '4,24p' "$0"; exit 0 ;;
     -*) ena_die "unknown option $1" ;;
     *) break ;;
     esac
 done
-[ $# -eq 2 ] || ena_die "usage: $0 [--modules LIST] [--tools LIST] [--dpdk [--dpdk-app FILE]] KVER OUT"
+[ $# -eq 2 ] || ena_die "usage: $0 [--modules LIST] [--tools LIST] [--diag FILE] [--dpdk [--dpdk-app FILE]] KVER OUT"
 kver=$(ena_resolve_kver "$1")
 out=$2
 root=$(ena_kernel_root "$kver")
 bb="$ena_linux_cache/busybox/bin/busybox"
 ul="$ena_linux_cache/userland"
 dd="$ena_linux_cache/dpdk"
+dg="$ena_linux_cache/diag"
 [ -d "$root/lib/modules/$kver" ] || ena_die "kernel $kver not unpacked: run fetch-kernels.sh"
 [ -x "$bb" ] || ena_die "$bb missing: run fetch-kernels.sh"
 [ "$dpdk" = 0 ] || [ -x "$dd/usr/bin/dpdk-testpmd" ] ||
     ena_die "$dd missing: run fetch-kernels.sh --dpdk"
 [ -z "$dpdk_app" ] || { [ "$dpdk" = 1 ] && [ -x "$dpdk_app" ]; } ||
     ena_die "--dpdk-app needs --dpdk and a program ($dpdk_app)"
+[ -z "$diag" ] || [ -x "$diag" ] || ena_die "--diag: $diag is not a program"
+[ -z "$diag" ] || [ -d "$dg" ] || ena_die "$dg missing: run fetch-kernels.sh"
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/ena-initramfs.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
@@ -91,11 +99,13 @@ done
 echo "$kver" > "$stage/etc/kver"
 
 # Dynamic programs: copy the program, its interpreter and its libraries.
-# The DPDK tree is searched after the userland (which holds libc).
+# The DPDK and diag trees are searched after the userland (which holds
+# libc).
 find_in_userland() {
     local d r
-    for r in "$ul" "$dd"; do
-        [ "$r" = "$ul" ] || [ "$dpdk" = 1 ] || continue
+    for r in "$ul" "$dd" "$dg"; do
+        [ "$r" != "$dd" ] || [ "$dpdk" = 1 ] || continue
+        [ "$r" != "$dg" ] || [ -n "$diag" ] || continue
         for d in "$@"; do
             [ -e "$r/$d" ] && { echo "$r/$d"; return 0; }
         done
@@ -108,7 +118,7 @@ copy_libs() {
         [ -e "$stage/lib/x86_64-linux-gnu/$lib" ] && continue
         src=$(find_in_userland "lib/x86_64-linux-gnu/$lib" \
               "usr/lib/x86_64-linux-gnu/$lib" "$pmd_dir/$lib") ||
-            ena_die "library $lib (needed by $(basename "$f")) not in $ul (or $dd)"
+            ena_die "library $lib (needed by $(basename "$f")) not in $ul (or $dd, $dg)"
         cp -L "$src" "$stage/lib/x86_64-linux-gnu/$lib"
         copy_libs "$src"
     done
@@ -123,6 +133,14 @@ if [ -n "$tools" ]; then
         cp -L "$src" "$stage/bin/$t"
         copy_libs "$src"
     done
+fi
+
+# ena-diag and libpci (libpci also wants libudev and zlib)
+if [ -n "$diag" ]; then
+    [ -e "$stage/lib64/ld-linux-x86-64.so.2" ] ||
+        cp -L "$ul/lib64/ld-linux-x86-64.so.2" "$stage/lib64/"
+    cp -L "$diag" "$stage/bin/ena-diag"
+    copy_libs "$diag"
 fi
 
 # DPDK: testpmd, stdbuf (its LD_PRELOAD library where stdbuf looks for
@@ -175,4 +193,4 @@ case $out in
 *) cat ;;
 esac > "$tmp_out"
 mv "$tmp_out" "$out"
-ena_log "$out: $(du -h "$out" | cut -f1) for $kver (modules: $(tr '\n' ' ' < "$stage/etc/modules"))$([ "$dpdk" = 0 ] || echo ", DPDK")"
+ena_log "$out: $(du -h "$out" | cut -f1) for $kver (modules: $(tr '\n' ' ' < "$stage/etc/modules"))$([ "$dpdk" = 0 ] || echo ", DPDK")$([ -z "$diag" ] || echo ", ena-diag")"

@@ -207,6 +207,11 @@ ensure_initrd() {
             "$ena_linux_dir/kernels.conf" "$(ena_kernel_root "$kver")/.ena-stamp"
             "$ena_linux_dir"/guest/*.sh)
     local mk_args=(--modules "$modules" --tools "$tools")
+    # ena-diag, once built, in every guest but the DPDK one
+    if [ "$dpdk" = 0 ] && [ -x "$ena_build/ena-diag/ena-diag" ]; then
+        inputs+=("$ena_build/ena-diag/ena-diag" "$ena_linux_cache/diag/.ena-stamp")
+        mk_args+=(--diag "$ena_build/ena-diag/ena-diag")
+    fi
     if [ "$dpdk" = 1 ]; then
         inputs+=("$ena_linux_dir/dpdk/packages.conf"
                  "$ena_linux_cache/dpdk/.ena-stamp" "$ena_linux_dir"/dpdk/guest/*.sh)

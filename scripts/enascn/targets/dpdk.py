@@ -27,6 +27,7 @@ ORDER = 40
 CANNOT_CHECK = {
     'event': "driver events are the reference driver's",
     'no-event': "driver events are the reference driver's",
+    'diag': 'ena-diag runs in the Linux guests',
 }
 # a scenario names it in `targets:`, with expectations on the PMD's lines
 OPT_IN = True

@@ -46,6 +46,7 @@ TRACE = ('EVENT', 'INJECT', 'STAT', 'TRAFFIC', 'TRAFFIC-ROUNDS')
 CANNOT_CHECK = {
     'log': 'kernel log lines are checked on the linux target',
     'no-log': 'kernel log lines are checked on the linux target',
+    'diag': 'ena-diag runs in the Linux guests',
 }
 ICOUNT = 'shift=0,sleep=off'
 # the virtual instant of scenario time 0 (the guest's ready=)

@@ -16,6 +16,7 @@ so that it acts at the same instant of the guest's life on every run."""
 import functools
 import hashlib
 import http.server
+import json
 import os
 import random
 import re
@@ -283,6 +284,49 @@ class Det:
         return a
 
 
+def diag_args(sc):
+    """run-guest.sh arguments for a scenario with `expect diag` lines:
+    ena-diag's report at the end, samples during the story for `seen`,
+    and BAR0 readable by ena-diag while ena holds it (Debian's kernels
+    keep a driver's BARs exclusive unless booted with iomem=relaxed)."""
+    diag = [e for e in sc.expects if e.kind == 'diag' and
+            (not e.only or NAME in e.only)]
+    if not diag:
+        return []
+    args = ['-p', 'diag=1', '--append', 'iomem=relaxed']
+    if any(e.args[0] == 'seen' for e in diag):
+        args += ['-p', 'diag_watch=1']
+    return args
+
+
+def parse_diag(serial, res, ready_t):
+    """ena-diag's report (ENATEST-DIAG) and samples into res.diag and
+    the timeline."""
+    for what, rc, doc in re.findall(r'^ENATEST-DIAG (status|events) (\d+) '
+                                    r'(.*)$', serial, re.M):
+        try:
+            res.diag[what] = (int(rc), json.loads(doc))
+        except ValueError as e:
+            res.diag[what] = (int(rc), None)
+            res.notes.append('ena-diag %s: unreadable output (%s)' %
+                             (what, e))
+    samples = []
+    for cs, line in re.findall(r'^ENATEST-DIAG-SAMPLE (\d+) (.*)$', serial,
+                               re.M):
+        t = int(cs) / 100 - (ready_t or 0.0)
+        codes = line.split()[1:] if line.strip() != 'none' else ['none']
+        if not samples or samples[-1][1] != codes:
+            res.timeline.append((t, 'diag', 'status ' + ' '.join(codes)))
+        samples.append((t, codes))
+    res.diag['samples'] = samples
+    dev = res.diag.get('status', (None, None))[1]
+    if dev is not None:
+        devs = dev.get('devices') or [{}]
+        res.notes.append('ena-diag status: %s (exit %d)' %
+                         (devs[0].get('verdict', 'no ENA device'),
+                          res.diag['status'][0]))
+
+
 def kernel_log(serial):
     """The kernel log the guest printed (`dmesg -r` between the
     ENATEST-DMESG markers), as lines, timestamps included."""
@@ -347,6 +391,7 @@ def run(sc, kernel, verbose, det=None):
                                      ' (start-up rule)'))
         cmd += det.args(sc)
         det.log_prefix = log_prefix
+    cmd += diag_args(sc)
     if device:
         cmd += ['--device-opts', ','.join(p.replace(',', ',,')
                                           for p in device)]
@@ -391,4 +436,10 @@ def parse_serial(serial, res):
     for key, val in re.findall(r'ENATEST-VALUE (\w+)=(.*)', serial):
         if key == 'traffic_final':
             res.traffic = val.strip()
+    for cs, how, nbytes in re.findall(r'^ENATEST-TRAFFIC (\d+) (ok|failed) '
+                                      r'(\d+|-)', serial, re.M):
+        res.traffic_series.append((int(cs) / 100 - (ready_t or 0.0),
+                                   how == 'ok', None if nbytes == '-'
+                                   else int(nbytes)))
+    parse_diag(serial, res, ready_t)
 

@@ -22,6 +22,7 @@ TRACE = ('T0', 'EVENT', 'INJECT', 'STAT', 'PROP', 'TRAFFIC')
 CANNOT_CHECK = {
     'log': 'kernel log lines are checked on the linux target',
     'no-log': 'kernel log lines are checked on the linux target',
+    'diag': 'ena-diag runs in the Linux guests',
 }
 
 

@@ -32,4 +32,15 @@ if command -v ethtool >/dev/null; then
         awk -F': *' 'NR > 1 { gsub(/^ +/, "", $1); print "ENATEST-VALUE stat." $1 "=" $2 }' /tmp/stats
     fi
 fi
+# ena-diag, when the initramfs has it: the verdict, the tuning advice and
+# one interval of metrics, with the interface up
+if command -v ena-diag >/dev/null && [ "$(nic_module "$IF")" = ena ]; then
+    val diag_status "$(ena-diag status --brief | head -n 1)"
+    ena-diag --json tune > /tmp/tune
+    val diag_tune_rc $?
+    val diag_tune "$(cat /tmp/tune)"
+    ena-diag --json metrics --count 1 --interval 0.5 > /tmp/metrics
+    val diag_metrics_rc $?
+    val diag_metrics "$(cat /tmp/metrics)"
+fi
 ip link set dev "$IF" down || fail "ip link set down failed"

@@ -12,7 +12,9 @@
 # docs/determinism.md): READY no earlier than CS centiseconds of uptime,
 # the instant the host's preset fault rules count from; a bring-up that
 # ends later prints late_cs= (the host then runs it again with a later
-# instant).
+# instant). diag_watch=1: `ena-diag status --brief` once a second from
+# READY to the end of the story, each as ENATEST-DIAG-SAMPLE UPTIME_CS
+# LINE.
 duration=${P_duration:-20}
 traffic=${P_traffic:-ping}
 recover=${P_recover:-40}
@@ -32,6 +34,19 @@ if [ -n "${P_ready_at:-}" ]; then
 fi
 val ready_uptime_cs "$(uptime_cs)"
 marker READY
+watch_pid=
+if [ "${P_diag_watch:-0}" = 1 ]; then
+    while :; do
+        # the time it starts: it reads BAR0 first, the kernel log last
+        t=$(uptime_cs)
+        s=$(ena-diag status --brief 2>/dev/null | head -n 1)
+        echo "ENATEST-DIAG-SAMPLE $t ${s:-none}"
+        sleep 1
+    done &
+    watch_pid=$!
+    # a test that fails on the way ends the sampling too
+    trap 'kill "$watch_pid" 2>/dev/null' EXIT
+fi
 
 # One round of traffic; true if it passed.
 traffic_once() {
@@ -65,14 +80,23 @@ traffic_once() {
 t_end=$(($(uptime_cs) + duration * 100))
 ok=0
 bad=0
+# The bytes the interface has moved (rx + tx), or - once it is gone.
+if_bytes() {
+    rx=$(cat "/sys/class/net/$IF/statistics/rx_bytes" 2>/dev/null) &&
+        tx=$(cat "/sys/class/net/$IF/statistics/tx_bytes" 2>/dev/null) &&
+        echo $((rx + tx)) || echo -
+}
 while [ "$(uptime_cs)" -lt "$t_end" ]; do
     if traffic_once; then
         ok=$((ok + 1))
+        echo "ENATEST-TRAFFIC $(uptime_cs) ok $(if_bytes)"
     else
         bad=$((bad + 1))
+        echo "ENATEST-TRAFFIC $(uptime_cs) failed $(if_bytes)"
         sleep 1
     fi
 done
+[ -z "$watch_pid" ] || kill "$watch_pid"
 val traffic_ok "$ok"
 val traffic_failed "$bad"
 

@@ -23,5 +23,22 @@ if [ "$t_nic" = ena ]; then
     check "2 TX queues in LLQ (device placement)" \
         [ "$(grep -c 'ena_create_sq_llq' "${log%.log}.qemu.log")" -eq 2 ]
 fi
+if [ "$t_nic" = ena ] && [ -x "$ena_build/ena-diag/ena-diag" ]; then
+    # ena-diag: healthy, 2 queues for 2 vCPUs, and a metrics interval
+    check "ena-diag status: the device is working properly" \
+        [ "$(lv "$log" diag_status)" = "$(lv "$log" ethtool_bus-info) ok" ]
+    tune=$(lv "$log" diag_tune)
+    check "ena-diag tune: queues as recommended (2 for 2 vCPUs)" \
+        grep -q '"setting":"queues","current":"2 of [0-9]* (2 vCPUs)"[^}]*"verdict":"ok"' <<<"$tune"
+    check "ena-diag tune: an MTU of 1500 comes with 'ip link set dev eth0 mtu 9001'" \
+        grep -q '"command":"ip link set dev eth0 mtu 9001"' <<<"$tune"
+    metrics=$(lv "$log" diag_metrics)
+    check "ena-diag metrics: eth0's packet and bit rates over one interval" \
+        grep -q '"netdev":"eth0".*"rx_pps":.*"tx_bps":' <<<"$metrics"
+    check "ena-diag metrics: no allowance exceeded (exit 0)" \
+        [ "$(lv "$log" diag_metrics_rc)" = 0 ]
+    check "ena-diag metrics: pps_allowance_exceeded read from ethtool -S" \
+        grep -q '"pps_allowance_exceeded":{"value":0,"delta":0}' <<<"$metrics"
+fi
 check_clean "no ena warning/error, no kernel warning" "$log"
 t_done
