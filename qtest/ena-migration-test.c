@@ -1175,6 +1175,63 @@ static void test_allowance(void)
     mig_stop(&t);
 }
 
+/*
+ * A saved state whose conntrack allowance is out of range (edited in the
+ * file) does not load: the destination stays up with every allowance off.
+ */
+static void test_allowance_bad(void)
+{
+    /* bw-in and bw-out as they are saved (big endian), to find them */
+    static const uint8_t mark[8] = { 0x00, 0x12, 0x34, 0x57,
+                                     0x00, 0x76, 0x54, 0x33 };
+    g_autofree char *path = NULL, *uri = NULL, *buf = NULL;
+    g_autoptr(GError) err = NULL;
+    QOSState *dst;
+    MigTest t;
+    uint8_t *hit;
+    gsize len;
+
+    mig_start(&t, "timing=off,allowance-bw-in-mbps=1193047,"
+              "allowance-bw-out-mbps=7754803,allowance-conntrack=5");
+    path = g_build_filename(t.dir, "state", NULL);
+    uri = g_strdup_printf("file:%s", path);
+    qtest_qmp_assert_success(t.qts, "{'execute': 'migrate', "
+                             "'arguments': {'uri': %s}}", uri);
+    qtest_qmp_eventwait(t.qts, "STOP");
+    while (!mig_done(t.qts)) {
+        g_usleep(5000);
+    }
+    g_assert_true(g_file_get_contents(path, &buf, &len, &err));
+    hit = memmem(buf, len, mark, sizeof(mark));
+    g_assert_nonnull(hit);
+    /* then pps (0), then the conntrack allowance */
+    g_assert_cmpint(ldl_be_p(hit + 12), ==, 5);
+    stl_be_p(hit + 12, 0xffffffff);
+    g_assert_true(g_file_set_contents(path, buf, len, &err));
+
+    qtest_shutdown(t.qs);
+    close(t.sock[0]);
+    close(t.sock[1]);
+    t.dev_opts = "timing=off";
+    dst = boot(&t, "-incoming defer");
+    qtest_qmp_assert_success(dst->qts, "{'execute': 'migrate-incoming', "
+                             "'arguments': {'uri': %s, "
+                             "'exit-on-error': false}}", uri);
+    while (strcmp(mig_status(dst->qts), "failed")) {
+        g_assert_cmpstr(mig_status(dst->qts), !=, "completed");
+        g_usleep(5000);
+    }
+    t.qs = dst;
+    t.qts = dst->qts;
+    g_assert_cmpuint(qom_uint(&t, "allowance-conntrack"), ==, 0);
+    g_assert_cmpuint(qom_uint(&t, "allowance-bw-in-mbps"), ==, 0);
+    qtest_shutdown(dst);
+    close(t.sock[0]);
+    close(t.sock[1]);
+    unlink(path);
+    g_free(t.dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1193,6 +1250,7 @@ int main(int argc, char **argv)
     qtest_add_func("/ena/migration/snapshot-load", test_snapshot_load);
     qtest_add_func("/ena/migration/timing-in-flight", test_timing_in_flight);
     qtest_add_func("/ena/migration/allowance", test_allowance);
+    qtest_add_func("/ena/migration/allowance-bad", test_allowance_bad);
     qtest_add_data_func("/ena/migration/bad-rule-value",
                         "delay:delay=60ms", test_bad_rule_text);
     qtest_add_data_func("/ena/migration/bad-rule-action",

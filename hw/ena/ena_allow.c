@@ -595,6 +595,18 @@ bool ena_allow_post_load(ENACore *core)
     return true;
 }
 
+/* Every allowance off; EC2's idle timeouts; the model's queue and bucket */
+void ena_allow_defaults(ENAAllowParams *p)
+{
+    *p = (ENAAllowParams) {
+        .burst_us = 1000,
+        .queue_us = 5000,
+        .tcp_established_s = 432000,
+        .udp_s = 30,
+        .udp_stream_s = 180,
+    };
+}
+
 /* Are the allowances' parameters in range? Says which is not in @errp. */
 bool ena_allow_params_ok(const ENAAllowParams *p, Error **errp)
 {

@@ -1125,6 +1125,8 @@ static int ena_allow_vm_post_load(void *opaque, int version_id)
     if (!ena_allow_post_load(core)) {
         error_report("ena: inconsistent allowance state in the migration "
                      "stream");
+        /* no value from the stream stays: every allowance off */
+        ena_allow_defaults(&core->allow.p);
         ena_allow_clear(core);
         return -EINVAL;
     }
@@ -1309,10 +1311,5 @@ void ena_core_init(ENACore *core)
     QTAILQ_INIT(&core->tx_frames);
     QTAILQ_INIT(&core->rx_frames);
     ena_fault_init(&core->faults, ena_core_fault_edge, core);
-    /* EC2's defaults (docs/allowances.md); every allowance off */
-    core->allow.p.burst_us = 1000;
-    core->allow.p.queue_us = 5000;
-    core->allow.p.tcp_established_s = 432000;
-    core->allow.p.udp_s = 30;
-    core->allow.p.udp_stream_s = 180;
+    ena_allow_defaults(&core->allow.p);
 }

@@ -335,6 +335,7 @@ char *ena_core_reset_history(ENACore *core);
 extern const VMStateDescription vmstate_ena_core;
 
 /* ena_allow.c: the allowances' properties and counters */
+void ena_allow_defaults(ENAAllowParams *p);
 bool ena_allow_params_ok(const ENAAllowParams *p, Error **errp);
 void ena_allow_changed(ENACore *core);
 uint64_t ena_allow_metric(ENACore *core, int which);
