@@ -339,6 +339,34 @@ static void test_bw_out(void)
     allow_stop(&t);
 }
 
+/*
+ * Per-flow bandwidth: the same numbers as test_bw_out, for each of two
+ * flows sent interleaved: each flow gets its own bucket, so twice as
+ * many frames pass as under the aggregate allowance, and no ENI counter
+ * moves (EC2 has none for the per-flow limit).
+ */
+static void test_flow(void)
+{
+    AllowTest t = { 0 };
+    const int n = 10;
+    uint64_t want[6] = { 0 };
+    int64_t t0;
+
+    allow_start(&t, ",allowance-flow-mbps=100,allowance-burst-us=200,"
+                "allowance-queue-us=500", "");
+    for (int i = 0; i < 2 * n; i++) {
+        queue_udp(&t, 1250, peer, 1000 + i % 2);
+    }
+    t0 = now(&t);
+    qena_sq_doorbell(&t.a.d, &t.a.q);
+    step_to(&t, t0 + 2 * NS_PER_S / 1000);
+    g_assert_cmpint(take_tx(&t), ==, 2 * n);
+    /* per flow: 2 at once, 5 wait, 3 drop */
+    g_assert_cmpint(take_rx(&t), ==, 2 * 7);
+    check_counters(&t, &t.a, "a", want);
+    allow_stop(&t);
+}
+
 /* Inbound bandwidth: the same on b's side, frames off a's wire */
 static void test_bw_in(void)
 {
@@ -471,6 +499,7 @@ int main(int argc, char **argv)
     qtest_add_func("/ena/allowance/pps", test_pps);
     qtest_add_func("/ena/allowance/bw-out", test_bw_out);
     qtest_add_func("/ena/allowance/bw-in", test_bw_in);
+    qtest_add_func("/ena/allowance/flow", test_flow);
     qtest_add_func("/ena/allowance/conntrack", test_conntrack);
     qtest_add_func("/ena/allowance/linklocal", test_linklocal);
     qtest_add_func("/ena/allowance/bad-value", test_bad_value);

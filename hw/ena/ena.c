@@ -479,6 +479,9 @@ static const struct {
     { "allowance-linklocal-pps", offsetof(ENAAllowParams, linklocal_pps),
       "packets per second to 169.254.169.254/.123/.253 (EC2: 1024); "
       "0: unlimited" },
+    { "allowance-flow-mbps", offsetof(ENAAllowParams, flow_mbps),
+      "EC2 per-flow bandwidth in Mb/s, each 5-tuple flow (EC2: 5000 outside "
+      "a cluster placement group, 10000 inside); 0: unlimited" },
     { "allowance-burst-us", offsetof(ENAAllowParams, burst_us),
       "depth of each allowance's token bucket, as the time its rate "
       "takes to fill it (default 1000)" },

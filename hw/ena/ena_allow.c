@@ -40,13 +40,17 @@ enum {
 
 #define NS_PER_S                    1000000000ull
 
-static const char *const ena_allow_names[ENA_ALLOW__MAX] = {
+/* The per-flow limit: traced, counted by no ENI metric (EC2 has none) */
+#define ENA_ALLOW_FLOW              ENA_ALLOW__MAX
+
+static const char *const ena_allow_names[ENA_ALLOW__MAX + 1] = {
     [ENA_ALLOW_BW_IN] = "bw_in",
     [ENA_ALLOW_BW_OUT] = "bw_out",
     [ENA_ALLOW_PPS] = "pps",
     [ENA_ALLOW_CONNTRACK] = "conntrack",
     [ENA_ALLOW_LINKLOCAL] = "linklocal",
     [ENA_ALLOW_CONNTRACK_AVAIL] = "conntrack_available",
+    [ENA_ALLOW_FLOW] = "flow_bw",
 };
 
 /* ---- token buckets ---------------------------------------------------- */
@@ -326,16 +330,21 @@ static void ena_flow_update(ENAFlow *fl, const ENAFrameInfo *fi, uint8_t dir,
 }
 
 /*
- * Track the frame's flow: false if it is a new flow and the table is at
- * the allowance even after idle flows have gone.
+ * Track the frame's flow, into *@out (NULL if it is not tracked): false if
+ * it is a new flow and the table is at the conntrack allowance even after
+ * idle flows have gone. Without that allowance (flows tracked for their
+ * own bandwidth only) a flow past ENA_CT_MAX goes untracked.
  */
-static bool ena_allow_track(ENAAllow *a, const ENAFrameInfo *fi, int64_t now)
+static bool ena_allow_track(ENAAllow *a, const ENAFrameInfo *fi, int64_t now,
+                            ENAFlow **out)
 {
+    uint32_t max = a->p.conntrack ?: ENA_CT_MAX;
     uint8_t key[ENA_FLOW_KEY_LEN];
     uint8_t dir;
     gpointer v;
     ENAFlow *fl;
 
+    *out = NULL;
     if (!fi->ip || fi->later_frag) {
         return true;
     }
@@ -345,15 +354,16 @@ static bool ena_allow_track(ENAAllow *a, const ENAFrameInfo *fi, int64_t now)
         fl = &a->flows[GPOINTER_TO_INT(v) - 1];
         if (!ena_flow_expired(a, fl, now)) {
             ena_flow_update(fl, fi, dir, now);
+            *out = fl;
             return true;
         }
         /* the same 5-tuple after its flow timed out is a new flow */
         ena_flow_remove(a, GPOINTER_TO_INT(v) - 1);
     }
-    if ((uint32_t)a->nflows >= a->p.conntrack) {
+    if ((uint32_t)a->nflows >= max) {
         ena_flow_expire(a, now);
-        if ((uint32_t)a->nflows >= a->p.conntrack) {
-            return false;
+        if ((uint32_t)a->nflows >= max) {
+            return !a->p.conntrack;
         }
     }
     if ((uint32_t)a->nflows == a->cap) {
@@ -363,6 +373,7 @@ static bool ena_allow_track(ENAAllow *a, const ENAFrameInfo *fi, int64_t now)
     fl = &a->flows[a->nflows];
     memset(fl, 0, sizeof(*fl));
     memcpy(fl->key, key, sizeof(key));
+    ena_allow_refill(&fl->pace, now);
     if (fi->proto == IPPROTO_TCP) {
         fl->state = (fi->tcp_flags & (ENA_TCP_SYN | ENA_TCP_ACK)) ==
                     ENA_TCP_SYN ? ENA_CT_TCP_OPENING :
@@ -375,7 +386,14 @@ static bool ena_allow_track(ENAAllow *a, const ENAFrameInfo *fi, int64_t now)
     ena_flow_index(a, a->nflows++);
     ena_flow_update(fl, fi, dir, now);
     trace_ena_allow_ct_new(fi->proto, fl->state, a->nflows);
+    *out = fl;
     return true;
+}
+
+/* Flows are tracked for the conntrack allowance or their own bandwidth */
+static bool ena_allow_tracking(const ENAAllowParams *p)
+{
+    return p->conntrack || p->flow_mbps;
 }
 
 /* ---- the data path ------------------------------------------------------ */
@@ -383,7 +401,9 @@ static bool ena_allow_track(ENAAllow *a, const ENAFrameInfo *fi, int64_t now)
 static void ena_allow_count(ENACore *core, int which, uint32_t len,
                             bool dropped, int64_t wait)
 {
-    core->stats.eni[which]++;
+    if (which < ENA_ALLOW__MAX) {
+        core->stats.eni[which]++;
+    }
     if (dropped) {
         trace_ena_allow_drop(ena_allow_names[which], len);
     } else {
@@ -396,7 +416,7 @@ bool ena_allow_active(ENACore *core)
     const ENAAllowParams *p = &core->allow.p;
 
     return p->bw_in_mbps || p->bw_out_mbps || p->pps || p->conntrack ||
-           p->linklocal_pps;
+           p->linklocal_pps || p->flow_mbps;
 }
 
 /*
@@ -415,15 +435,16 @@ bool ena_allow_pass(ENACore *core, bool tx, const uint8_t *f, size_t len,
     uint32_t bw = tx ? p->bw_out_mbps : p->bw_in_mbps;
     ENAPace *bwb = tx ? &a->bw_out : &a->bw_in;
     int which_bw = tx ? ENA_ALLOW_BW_OUT : ENA_ALLOW_BW_IN;
-    ENAPace nbw, npps, nll;
-    int64_t t_bw = now, t_pps = now, rel;
+    ENAPace nbw, npps, nll, nfl;
+    int64_t t_bw = now, t_pps = now, t_fl = now, rel;
+    ENAFlow *fl = NULL;
     ENAFrameInfo fi;
 
     if (!ena_allow_active(core)) {
         return true;
     }
     ena_allow_parse(f, len, &fi);
-    if (p->conntrack && !ena_allow_track(a, &fi, now)) {
+    if (ena_allow_tracking(p) && !ena_allow_track(a, &fi, now, &fl)) {
         ena_allow_count(core, ENA_ALLOW_CONNTRACK, len, true, 0);
         return false;
     }
@@ -443,7 +464,11 @@ bool ena_allow_pass(ENACore *core, bool tx, const uint8_t *f, size_t len,
         t_bw = ena_allow_when(a, bwb, &nbw, now, (uint64_t)len * 8,
                               (uint64_t)bw * 1000000);
     }
-    rel = MAX(t_pps, t_bw);
+    if (p->flow_mbps && fl) {
+        t_fl = ena_allow_when(a, &fl->pace, &nfl, now, (uint64_t)len * 8,
+                              (uint64_t)p->flow_mbps * 1000000);
+    }
+    rel = MAX(MAX(t_pps, t_bw), t_fl);
     if (rel - now > limit) {
         /* the queue is full: dropped, and it takes no tokens */
         if (t_pps - now > limit) {
@@ -452,7 +477,16 @@ bool ena_allow_pass(ENACore *core, bool tx, const uint8_t *f, size_t len,
         if (t_bw - now > limit) {
             ena_allow_count(core, which_bw, len, true, 0);
         }
+        if (t_fl - now > limit) {
+            ena_allow_count(core, ENA_ALLOW_FLOW, len, true, 0);
+        }
         return false;
+    }
+    if (p->flow_mbps && fl) {
+        fl->pace = nfl;
+        if (t_fl > now) {
+            ena_allow_count(core, ENA_ALLOW_FLOW, len, false, t_fl - now);
+        }
     }
     if (p->pps) {
         a->pps = npps;
@@ -509,7 +543,10 @@ void ena_allow_changed(ENACore *core)
     ena_allow_refill(&a->bw_out, now);
     ena_allow_refill(&a->pps, now);
     ena_allow_refill(&a->linklocal, now);
-    if (!a->p.conntrack) {
+    for (int32_t i = 0; i < a->nflows; i++) {
+        ena_allow_refill(&a->flows[i].pace, now);
+    }
+    if (!ena_allow_tracking(&a->p)) {
         ena_allow_clear(core);
     }
     trace_ena_allow_set(a->p.bw_in_mbps, a->p.bw_out_mbps, a->p.pps,
@@ -624,6 +661,8 @@ bool ena_allow_params_ok(const ENAAllowParams *p, Error **errp)
           0, ENA_CT_MAX },
         { "allowance-linklocal-pps", offsetof(ENAAllowParams, linklocal_pps),
           0, 1000000000 },
+        { "allowance-flow-mbps", offsetof(ENAAllowParams, flow_mbps),
+          0, 10000000 },
         { "allowance-burst-us", offsetof(ENAAllowParams, burst_us),
           0, 10000000 },
         { "allowance-queue-us", offsetof(ENAAllowParams, queue_us),

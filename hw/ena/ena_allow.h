@@ -33,6 +33,7 @@ typedef struct ENAAllowParams {
     uint32_t pps;               /* both directions together */
     uint32_t conntrack;         /* tracked flows at most */
     uint32_t linklocal_pps;
+    uint32_t flow_mbps;         /* each flow's bandwidth, both ways */
     uint32_t burst_us;          /* bucket depth: this long at the rate */
     uint32_t queue_us;          /* longest wait in a shaper's queue */
     uint32_t tcp_established_s; /* idle timeouts of tracked flows */
@@ -46,6 +47,7 @@ typedef struct ENAFlow {
     uint8_t last_dir;           /* 1: from the key's first end, 2: second */
     uint8_t turns;              /* direction changes, up to 255 */
     int64_t last;               /* virtual ns of its last packet */
+    ENAPace pace;               /* its bucket for allowance-flow-mbps */
 } ENAFlow;
 
 /*

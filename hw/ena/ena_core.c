@@ -1143,6 +1143,7 @@ static const VMStateDescription vmstate_ena_flow = {
         VMSTATE_UINT8(last_dir, ENAFlow),
         VMSTATE_UINT8(turns, ENAFlow),
         VMSTATE_INT64(last, ENAFlow),
+        VMSTATE_STRUCT(pace, ENAFlow, 1, vmstate_ena_pace, ENAPace),
         VMSTATE_END_OF_LIST()
     }
 };
@@ -1159,6 +1160,7 @@ static const VMStateDescription vmstate_ena_allow = {
         VMSTATE_UINT32(allow.p.pps, ENACore),
         VMSTATE_UINT32(allow.p.conntrack, ENACore),
         VMSTATE_UINT32(allow.p.linklocal_pps, ENACore),
+        VMSTATE_UINT32(allow.p.flow_mbps, ENACore),
         VMSTATE_UINT32(allow.p.burst_us, ENACore),
         VMSTATE_UINT32(allow.p.queue_us, ENACore),
         VMSTATE_UINT32(allow.p.tcp_established_s, ENACore),
