@@ -89,7 +89,7 @@ uint32_t ena_com_reg_read32(EnaCom *com, uint16_t off)
     EnaMmioReadResp *resp = com->mmio_resp.virt;
     uint32_t polls = ENA_MAX(com->mmio_read_polls, 1u);
     uint16_t seq, got_id, got_off;
-    uint32_t i, delay, val;
+    uint32_t i, delay, waited, val;
 
     com->stats.mmio_reads++;
     if (!com->readless) {
@@ -123,8 +123,9 @@ uint32_t ena_com_reg_read32(EnaCom *com, uint16_t off)
             break;
         }
         delay = ENA_MIN(delay, polls - i);
-        ena_plat_delay_us(com->plat, delay);
-        i += delay;
+        waited = ena_plat_wait_device(com->plat, delay,
+                                      (uint64_t)(polls - i) * ENA_NS_PER_US);
+        i += ENA_MIN(waited, polls - i);
     }
     ena_plat_rmb(com->plat);
     got_id = ena_le16(ena_read_once16(&resp->req_id));
@@ -189,7 +190,7 @@ static int ena_com_wait_reset_state(EnaCom *com, uint32_t timeout_ms, bool on)
         if (ena_com_now(com) >= deadline) {
             return -ENA_ETIME;
         }
-        ena_plat_delay_us(com->plat, delay);
+        ena_plat_wait_device(com->plat, delay, deadline - ena_com_now(com));
         delay = ENA_MIN(delay * 2, ENA_COM_POLL_MAX_US);
     }
 }
@@ -572,7 +573,7 @@ static int ena_com_wait_polling(EnaCom *com, EnaComCmdCtx *ctx)
             ena_com_admin_timed_out(com, ctx);
             return -ENA_ETIME;
         }
-        ena_plat_delay_us(com->plat, delay);
+        ena_plat_wait_device(com->plat, delay, deadline - ena_com_now(com));
         delay = ENA_MIN(delay * 2, ENA_COM_POLL_MAX_US);
     }
 }
@@ -581,6 +582,7 @@ static int ena_com_wait_intr(EnaCom *com, EnaComCmdCtx *ctx)
 {
     uint64_t deadline = ena_com_now(com) +
                         com->admin.timeout_us * ENA_NS_PER_US;
+    uint64_t now;
 
     for (;;) {
         if (ena_plat_intr_take(com->plat, 0)) {
@@ -589,7 +591,8 @@ static int ena_com_wait_intr(EnaCom *com, EnaComCmdCtx *ctx)
         if (ctx->done) {
             return 0;
         }
-        if (ena_com_now(com) >= deadline) {
+        now = ena_com_now(com);
+        if (now >= deadline) {
             /* one last look: did it come without an interrupt? */
             ena_com_admin_process(com);
             if (ctx->done) {
@@ -610,7 +613,7 @@ static int ena_com_wait_intr(EnaCom *com, EnaComCmdCtx *ctx)
             ena_com_admin_timed_out(com, ctx);
             return -ENA_ETIME;
         }
-        ena_plat_delay_us(com->plat, ENA_COM_INTR_POLL_US);
+        ena_plat_wait_device(com->plat, ENA_COM_INTR_POLL_US, deadline - now);
     }
 }
 

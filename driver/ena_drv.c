@@ -1251,7 +1251,10 @@ void ena_drv_run(EnaDrv *drv, uint64_t ns)
     uint32_t step = drv->cfg.poll_interval_us ? drv->cfg.poll_interval_us :
                                                 1000;
 
+    drv->run_break = false;
     for (;;) {
+        uint64_t until;
+
         ena_drv_poll(drv);
         now = ena_drv_now(drv);
         if (drv->state == ENA_DRV_STATE_RUNNING &&
@@ -1260,11 +1263,22 @@ void ena_drv_run(EnaDrv *drv, uint64_t ns)
             now = ena_drv_now(drv);
             drv->next_service_ns = ena_drv_next_second(now);
         }
-        if (now >= end) {
+        if (now >= end || drv->run_break) {
             break;
         }
-        ena_plat_delay_us(drv->plat,
-                          (uint32_t)ENA_MIN((uint64_t)step,
-                                            (end - now + 999) / 1000));
+        until = end;
+        if (drv->state == ENA_DRV_STATE_RUNNING) {
+            until = ENA_MIN(until, drv->next_service_ns);
+        }
+        ena_plat_wait_device(drv->plat,
+                             (uint32_t)ENA_MIN((uint64_t)step,
+                                               (end - now + 999) / 1000),
+                             until > now ? until - now : 1);
     }
+    drv->run_break = false;
+}
+
+void ena_drv_run_break(EnaDrv *drv)
+{
+    drv->run_break = true;
 }

@@ -143,6 +143,7 @@ typedef struct EnaDrv {
     uint64_t last_keep_alive_ns;
     uint16_t tx_check_next;     /* round robin over queues */
     uint64_t next_service_ns;
+    bool run_break;             /* ena_drv_run_break() was called */
     bool reset_pending;
     uint8_t reset_reason;
     uint64_t reset_detail;
@@ -183,10 +184,16 @@ void ena_drv_poll(EnaDrv *drv);
 /* The once-a-second timer: watchdogs, then any pending reset. */
 void ena_drv_service(EnaDrv *drv);
 /*
- * Run for @ns of platform time: poll every cfg.poll_interval_us and call
+ * Run for @ns of platform time: poll every cfg.poll_interval_us (or at
+ * each of the device's events, where the platform knows them) and call
  * the service routine on each whole second.
  */
 void ena_drv_run(EnaDrv *drv, uint64_t ns);
+/*
+ * Make the ena_drv_run() in progress return after its current poll, e.g.
+ * from the RX callback once the frames a caller waits for are in.
+ */
+void ena_drv_run_break(EnaDrv *drv);
 
 /* Ask for a reset with @reason at the next service run. */
 void ena_drv_request_reset(EnaDrv *drv, uint8_t reason);

@@ -114,6 +114,16 @@ void ena_plat_rmb(EnaPlat *plat);
 
 uint64_t ena_plat_now_ns(EnaPlat *plat);
 void ena_plat_delay_us(EnaPlat *plat, uint32_t us);
+/*
+ * Let the device work while the caller polls for what it will do: wait
+ * @slice_us, as ena_plat_delay_us() does. A platform that knows when the
+ * device next acts (qtest: its next timer) may go straight to that moment
+ * instead, sooner or later than @slice_us but never more than @limit_ns
+ * from now, so a caller's deadline is never overshot because of it.
+ * Returns the wait in microseconds, rounded up.
+ */
+uint32_t ena_plat_wait_device(EnaPlat *plat, uint32_t slice_us,
+                              uint64_t limit_ns);
 
 /* ---- interrupts --------------------------------------------------------- */
 

@@ -6,10 +6,10 @@
  * into our mapping. DMA memory comes from a page allocator over a window
  * at the top of that RAM, which nothing else in a qtest guest uses.
  *
- * Ordering: the device handles some work (admin commands) in a bottom
- * half after the MMIO write that asked for it. QEMU runs pending bottom
- * halves before it reads the next qtest command, so one more round trip
- * after a register access makes the device's writes visible. The backend
+ * Ordering: the device may finish the work an MMIO write asked for on a
+ * timer that is already due. QEMU's main loop runs due timers before it
+ * reads the next qtest command, so one more round trip after a register
+ * access makes the device's writes visible. The backend
  * tracks whether such a round trip is owed ("dirty") and pays it in
  * ena_plat_dma_sync(FROM_DEVICE) and ena_plat_intr_take(). A clock step
  * is such a round trip too; a sync that must not move the clock is a
@@ -57,6 +57,10 @@ struct EnaPlat {
     bool gone;                  /* unplugged: no config or BAR access */
     bool dirty;                 /* a round trip is owed before reading */
     uint64_t now;               /* virtual clock, from the last clock_step */
+    bool deadline_steps;        /* wait_device steps to the next deadline */
+    uint64_t alarm_ns;          /* the HPET alarm armed for it; 0: none */
+    void (*step_hook)(void *opaque);
+    void *step_opaque;
     EnaLogLevel log_level;
     EnaPlatQtestRxFn rx_fn;
     void *rx_opaque;
@@ -76,6 +80,28 @@ static void plat_find_dev(QPCIDevice *dev, int devfn, void *data)
     }
 }
 
+/*
+ * The alarm that bounds a step to the next deadline: HPET timer 0 of the
+ * pc machine, one-shot, 64-bit, its interrupt off. Its counter starts
+ * with the clock at 0 (nothing has stepped it yet), so comparator value
+ * N fires at N ticks of 10 ns.
+ */
+#define PLAT_HPET_BASE      0xfed00000ull
+#define PLAT_HPET_CFG       0x010
+#define PLAT_HPET_CFG_ENABLE    1
+#define PLAT_HPET_T0_CFG    0x100
+#define PLAT_HPET_T0_CMP    0x108
+#define PLAT_HPET_TICK_NS   10
+
+static void plat_alarm_init(EnaPlat *p)
+{
+    g_assert_cmpuint(p->now, ==, 0);
+    qtest_writeq(p->qts, PLAT_HPET_BASE + PLAT_HPET_T0_CFG, 0);
+    qtest_writeq(p->qts, PLAT_HPET_BASE + PLAT_HPET_T0_CMP, UINT64_MAX);
+    qtest_writeq(p->qts, PLAT_HPET_BASE + PLAT_HPET_CFG,
+                 PLAT_HPET_CFG_ENABLE);
+}
+
 EnaPlat *ena_plat_qtest_start(const EnaPlatQtestOpts *opts)
 {
     static unsigned counter;
@@ -91,6 +117,7 @@ EnaPlat *ena_plat_qtest_start(const EnaPlatQtestOpts *opts)
     g_assert_cmpuint(ram_mb, <=, 2048);
     p->ram_size = (uint64_t)ram_mb << 20;
     p->log_level = opts->log_level;
+    p->deadline_steps = opts->deadline_steps;
 
     path = g_strdup_printf("/dev/shm/ena-drv-%d-%u", (int)getpid(),
                            counter++);
@@ -102,10 +129,11 @@ EnaPlat *ena_plat_qtest_start(const EnaPlatQtestOpts *opts)
     g_assert(p->ram != MAP_FAILED);
     close(fd);
 
-    args = g_strdup_printf("-M pc,memory-backend=mem -m %uM -nodefaults "
+    args = g_strdup_printf("-M pc,memory-backend=mem%s -m %uM -nodefaults "
                            "-object memory-backend-file,id=mem,size=%uM,"
-                           "mem-path=%s,share=on %s", ram_mb, ram_mb, path,
-                           opts->extra_args ? opts->extra_args : "");
+                           "mem-path=%s,share=on %s",
+                           p->deadline_steps ? ",pit=off" : "", ram_mb, ram_mb,
+                           path, opts->extra_args ? opts->extra_args : "");
     p->qts = qtest_init(args);
     /* QEMU has the file mapped now; nothing must be left in /dev/shm */
     unlink(path);
@@ -116,6 +144,9 @@ EnaPlat *ena_plat_qtest_start(const EnaPlatQtestOpts *opts)
     g_assert(p->dev);
     qpci_device_enable(p->dev);
     p->bar0 = qpci_iomap(p->dev, ENA_REG_BAR, NULL);
+    if (p->deadline_steps) {
+        plat_alarm_init(p);
+    }
     p->revision = qpci_config_readb(p->dev, PCI_REVISION_ID);
     p->bdf = p->dev->devfn;     /* bus 0 */
 
@@ -123,6 +154,23 @@ EnaPlat *ena_plat_qtest_start(const EnaPlatQtestOpts *opts)
     p->dma_base = p->ram_size - ((uint64_t)dma_mb << 20);
     p->pages = g_new0(uint32_t, p->npages);
     return p;
+}
+
+/*
+ * libqtest stops QEMU with SIGTERM and then polls for its exit every
+ * 100 ms; a QMP quit and a finer poll end most runs a tenth of a second
+ * sooner. After PLAT_QUIT_POLLS polls it is left to qtest_quit().
+ */
+#define PLAT_QUIT_POLLS     10000
+#define PLAT_QUIT_POLL_US   1000
+
+static void plat_quit(QTestState *qts)
+{
+    qobject_unref(qtest_qmp(qts, "{'execute': 'quit'}"));
+    for (int i = 0; i < PLAT_QUIT_POLLS && qtest_probe_child(qts); i++) {
+        g_usleep(PLAT_QUIT_POLL_US);
+    }
+    qtest_quit(qts);
 }
 
 void ena_plat_qtest_stop(EnaPlat *p)
@@ -138,7 +186,7 @@ void ena_plat_qtest_stop(EnaPlat *p)
     qpci_iounmap(p->dev, p->bar0);
     g_free(p->dev);
     qpci_free_pc(p->bus);
-    qtest_quit(p->qts);
+    plat_quit(p->qts);
     munmap(p->ram, p->ram_size);
     g_free(p->pages);
     g_free(p);
@@ -167,11 +215,30 @@ void ena_plat_qtest_sync(EnaPlat *p)
     p->dirty = false;
 }
 
+/* The clock is at @now after a step: what every step is followed by. */
+static int64_t plat_stepped(EnaPlat *p, int64_t now)
+{
+    p->now = now;
+    p->dirty = false;
+    if (p->alarm_ns && p->alarm_ns <= p->now) {
+        p->alarm_ns = 0;        /* fired: one-shot */
+    }
+    if (p->step_hook) {
+        p->step_hook(p->step_opaque);
+    }
+    return p->now;
+}
+
 int64_t ena_plat_qtest_clock_step(EnaPlat *p, int64_t ns)
 {
-    p->now = qtest_clock_step(p->qts, ns);
-    p->dirty = false;
-    return p->now;
+    return plat_stepped(p, qtest_clock_step(p->qts, ns));
+}
+
+void ena_plat_qtest_set_step_hook(EnaPlat *p, void (*fn)(void *opaque),
+                                  void *opaque)
+{
+    p->step_hook = fn;
+    p->step_opaque = opaque;
 }
 
 void ena_plat_qtest_unplugged(EnaPlat *p)
@@ -306,6 +373,38 @@ uint64_t ena_plat_now_ns(EnaPlat *p)
 void ena_plat_delay_us(EnaPlat *p, uint32_t us)
 {
     ena_plat_qtest_clock_step(p, (int64_t)us * 1000);
+}
+
+/*
+ * Between two timer deadlines nothing a poll can see changes (the device
+ * does what an MMIO write asks at once or on a timer), so the clock can go
+ * from one deadline to the next in one step: "clock_step" without a count
+ * goes to the machine's next deadline, and the HPET alarm, on the 10 ns
+ * grid at or before the caller's deadline, keeps it from going further.
+ * The last few nanoseconds to a deadline off the grid are a plain step.
+ */
+uint32_t ena_plat_wait_device(EnaPlat *p, uint32_t slice_us,
+                              uint64_t limit_ns)
+{
+    uint64_t start = p->now;
+    uint64_t until = start + MAX(limit_ns, 1);
+    uint64_t alarm = until / PLAT_HPET_TICK_NS * PLAT_HPET_TICK_NS;
+
+    if (!p->deadline_steps) {
+        ena_plat_delay_us(p, slice_us);
+        return slice_us;
+    }
+    if (alarm <= start) {
+        ena_plat_qtest_clock_step(p, (int64_t)(until - start));
+    } else {
+        if (alarm != p->alarm_ns) {
+            qtest_writeq(p->qts, PLAT_HPET_BASE + PLAT_HPET_T0_CMP,
+                         alarm / PLAT_HPET_TICK_NS);
+            p->alarm_ns = alarm;
+        }
+        plat_stepped(p, qtest_clock_step_next(p->qts));
+    }
+    return (uint32_t)MIN(DIV_ROUND_UP(p->now - start, 1000), UINT32_MAX);
 }
 
 /* ---- interrupts --------------------------------------------------------- */

@@ -22,6 +22,14 @@ typedef struct EnaPlatQtestOpts {
     uint32_t ram_mb;            /* guest RAM, shared; 0: 256 */
     uint32_t dma_mb;            /* DMA window at the top of RAM; 0: 64 */
     EnaLogLevel log_level;      /* print messages up to this level */
+    /*
+     * Step to deadlines: ena_plat_wait_device() steps the clock to the
+     * machine's next timer deadline (a device event) or the caller's
+     * deadline, whichever is first, instead of one slice. The machine then
+     * runs without the PIT, and every other periodic virtual-clock timer
+     * (a filter-buffer's, say) would be a stop of its own.
+     */
+    bool deadline_steps;
 } EnaPlatQtestOpts;
 
 /* Called for each received frame with a contiguous copy of it. */
@@ -41,9 +49,9 @@ QTestState *ena_plat_qtest_qts(EnaPlat *plat);
 QPCIDevice *ena_plat_qtest_dev(EnaPlat *plat);
 void ena_plat_qtest_set_rx(EnaPlat *plat, EnaPlatQtestRxFn fn, void *opaque);
 /*
- * A qtest round trip that does not move the clock: QEMU's pending
- * bottom halves run before it is answered, so what the device wrote is
- * visible afterwards.
+ * A qtest round trip that does not move the clock: QEMU's main loop
+ * runs (expired timers, netdev reads) before it is answered, so what the
+ * device wrote is visible afterwards.
  */
 void ena_plat_qtest_sync(EnaPlat *plat);
 /*
@@ -58,6 +66,9 @@ int64_t ena_plat_qtest_clock_step(EnaPlat *plat, int64_t ns);
  * configuration space alone.
  */
 void ena_plat_qtest_unplugged(EnaPlat *plat);
+/* Called after every clock step, e.g. to serve the far end of a netdev. */
+void ena_plat_qtest_set_step_hook(EnaPlat *plat, void (*fn)(void *opaque),
+                                  void *opaque);
 /* DMA bytes currently allocated (leak checks). */
 uint64_t ena_plat_qtest_dma_in_use(EnaPlat *plat);
 /* Frames delivered to the RX callback so far. */

@@ -273,6 +273,14 @@ void ena_plat_delay_us(EnaPlat *p, uint32_t us)
     }
 }
 
+/* The guest cannot see the device's timers: a poll every slice. */
+uint32_t ena_plat_wait_device(EnaPlat *p, uint32_t slice_us,
+                              uint64_t limit_ns)
+{
+    ena_plat_delay_us(p, slice_us);
+    return slice_us;
+}
+
 /* ---- interrupts --------------------------------------------------------- */
 
 static uintptr_t plat_msix_entry(EnaPlat *p, uint16_t v, uint32_t field)

@@ -638,6 +638,13 @@ void ena_plat_delay_us(EnaPlat *p, uint32_t us)
     fake_advance(p, (uint64_t)us * 1000);
 }
 
+uint32_t ena_plat_wait_device(EnaPlat *p, uint32_t slice_us,
+                              uint64_t limit_ns)
+{
+    ena_plat_delay_us(p, slice_us);
+    return slice_us;
+}
+
 int ena_plat_msix_setup(EnaPlat *p, uint16_t nvec)
 {
     p->nvec = ENA_MIN(nvec, FAKE_MAX_VEC);

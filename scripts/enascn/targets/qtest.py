@@ -60,6 +60,11 @@ def run(sc, variant, verbose):
     res.trace = [line for line in p.stdout.splitlines()
                  if line.split(' ', 1)[0] in TRACE]
     res.notes.append('qtest runner exited %d' % p.returncode)
+    m = re.search(r'^TIME wall_us=(\d+) virtual_ns=(\d+)', p.stdout, re.M)
+    if m:
+        wall, virt = int(m.group(1)) / 1e6, int(m.group(2)) / NS
+        res.notes.append('wall %.2f s for %.2f s of virtual time (%.1f%%)'
+                         % (wall, virt, 100 * wall / virt if virt else 0))
     m = re.search(r'^DETERMINISTIC (yes|no)', p.stdout, re.M)
     if m:
         # ENA_SCENARIO_REPEAT=N: the same trace N times, timestamps included
