@@ -1107,6 +1107,131 @@ static void test_timing_in_flight(void)
     mig_stop(&t);
 }
 
+/* An IPv4/UDP frame of 100 bytes from port @sport, rung at once */
+static void udp_send(MigTest *t, Queue *q, uint16_t req_id, uint16_t sport)
+{
+    EnaEthIoTxDesc d = { 0 };
+    uint8_t f[100];
+    uint64_t buf = zalloc(t, sizeof(f));
+
+    fill(f, sizeof(f), 0);
+    memset(f + 14, 0, 28);      /* IPv4 and UDP headers: no fragment */
+    stw_be_p(f + 12, 0x0800);
+    f[14] = 0x45;
+    stw_be_p(f + 16, sizeof(f) - 14);
+    f[23] = 17;
+    memcpy(f + 26, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
+    stw_be_p(f + 34, sport);
+    stw_be_p(f + 36, 9);
+    qtest_memwrite(t->qts, buf, f, sizeof(f));
+    d.len_ctrl = cpu_to_le32(sizeof(f) | ENA_ETH_IO_TX_DESC_FIRST_MASK |
+                             ENA_ETH_IO_TX_DESC_LAST_MASK |
+                             ENA_ETH_IO_TX_DESC_COMP_REQ_MASK |
+                             (phase_of(q->tail) <<
+                              ENA_ETH_IO_TX_DESC_PHASE_SHIFT));
+    d.meta_ctrl = cpu_to_le32(req_id << ENA_ETH_IO_TX_DESC_REQ_ID_LO_SHIFT);
+    d.buff_addr_lo = cpu_to_le32((uint32_t)buf);
+    d.buff_addr_hi_hdr_sz = cpu_to_le32(buf >> 32);
+    qtest_memwrite(t->qts, q->sq + (q->tail & (DEPTH - 1)) * 16, &d,
+                   sizeof(d));
+    q->tail++;
+    ring(t, q);
+    tx_expect_cmpl(t, q, req_id);
+}
+
+/*
+ * The ENI allowances as qom-set on the source, the tracked flows and the
+ * counters arrive on the destination, whose own options had none: a
+ * tracked flow passes there, a new one beyond the allowance does not.
+ */
+static void test_allowance(void)
+{
+    MigTest t;
+    Queue q;
+    uint8_t f[2048];
+
+    mig_start(&t, NULL);
+    queue_pair(&t, &q, ENA_ADMIN_SQ_DIRECTION_TX,
+               ENA_ADMIN_PLACEMENT_POLICY_HOST);
+    qtest_qmp_assert_success(t.qts, "{'execute': 'qom-set', 'arguments':"
+                             " {'path': '/machine/peripheral/ena0', "
+                             "'property': 'allowance-conntrack', "
+                             "'value': 2}}");
+    for (uint16_t i = 0; i < 3; i++) {
+        udp_send(&t, &q, i, 1000 + i);
+        g_assert_cmpint(sock_take(&t, f, sizeof(f)), ==, (i < 2 ? 100 : 0));
+    }
+    g_assert_cmpuint(qom_uint(&t, "conntrack-allowance-exceeded"), ==, 1);
+
+    mig_move(&t, MIG_SOCKET);
+    g_assert_cmpuint(qom_uint(&t, "allowance-conntrack"), ==, 2);
+    g_assert_cmpuint(qom_uint(&t, "conntrack-allowance-exceeded"), ==, 1);
+    g_assert_cmpuint(qom_uint(&t, "conntrack-allowance-available"), ==, 0);
+    udp_send(&t, &q, 3, 1001);
+    g_assert_cmpint(sock_take(&t, f, sizeof(f)), ==, 100);
+    udp_send(&t, &q, 4, 1003);
+    g_assert_cmpint(sock_take(&t, f, sizeof(f)), ==, 0);
+    g_assert_cmpuint(qom_uint(&t, "conntrack-allowance-exceeded"), ==, 2);
+    mig_stop(&t);
+}
+
+/*
+ * A saved state whose conntrack allowance is out of range (edited in the
+ * file) does not load: the destination stays up with every allowance off.
+ */
+static void test_allowance_bad(void)
+{
+    /* bw-in and bw-out as they are saved (big endian), to find them */
+    static const uint8_t mark[8] = { 0x00, 0x12, 0x34, 0x57,
+                                     0x00, 0x76, 0x54, 0x33 };
+    g_autofree char *path = NULL, *uri = NULL, *buf = NULL;
+    g_autoptr(GError) err = NULL;
+    QOSState *dst;
+    MigTest t;
+    uint8_t *hit;
+    gsize len;
+
+    mig_start(&t, "timing=off,allowance-bw-in-mbps=1193047,"
+              "allowance-bw-out-mbps=7754803,allowance-conntrack=5");
+    path = g_build_filename(t.dir, "state", NULL);
+    uri = g_strdup_printf("file:%s", path);
+    qtest_qmp_assert_success(t.qts, "{'execute': 'migrate', "
+                             "'arguments': {'uri': %s}}", uri);
+    qtest_qmp_eventwait(t.qts, "STOP");
+    while (!mig_done(t.qts)) {
+        g_usleep(5000);
+    }
+    g_assert_true(g_file_get_contents(path, &buf, &len, &err));
+    hit = memmem(buf, len, mark, sizeof(mark));
+    g_assert_nonnull(hit);
+    /* then pps (0), then the conntrack allowance */
+    g_assert_cmpint(ldl_be_p(hit + 12), ==, 5);
+    stl_be_p(hit + 12, 0xffffffff);
+    g_assert_true(g_file_set_contents(path, buf, len, &err));
+
+    qtest_shutdown(t.qs);
+    close(t.sock[0]);
+    close(t.sock[1]);
+    t.dev_opts = "timing=off";
+    dst = boot(&t, "-incoming defer");
+    qtest_qmp_assert_success(dst->qts, "{'execute': 'migrate-incoming', "
+                             "'arguments': {'uri': %s, "
+                             "'exit-on-error': false}}", uri);
+    while (strcmp(mig_status(dst->qts), "failed")) {
+        g_assert_cmpstr(mig_status(dst->qts), !=, "completed");
+        g_usleep(5000);
+    }
+    t.qs = dst;
+    t.qts = dst->qts;
+    g_assert_cmpuint(qom_uint(&t, "allowance-conntrack"), ==, 0);
+    g_assert_cmpuint(qom_uint(&t, "allowance-bw-in-mbps"), ==, 0);
+    qtest_shutdown(dst);
+    close(t.sock[0]);
+    close(t.sock[1]);
+    unlink(path);
+    g_free(t.dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1124,6 +1249,8 @@ int main(int argc, char **argv)
     qtest_add_func("/ena/migration/keepalive-rule", test_keepalive_rule);
     qtest_add_func("/ena/migration/snapshot-load", test_snapshot_load);
     qtest_add_func("/ena/migration/timing-in-flight", test_timing_in_flight);
+    qtest_add_func("/ena/migration/allowance", test_allowance);
+    qtest_add_func("/ena/migration/allowance-bad", test_allowance_bad);
     qtest_add_data_func("/ena/migration/bad-rule-value",
                         "delay:delay=60ms", test_bad_rule_text);
     qtest_add_data_func("/ena/migration/bad-rule-action",

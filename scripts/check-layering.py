@@ -4,8 +4,9 @@
 """Reads the symbols of the compiled hw/ena objects (nm) and draws an edge
 a -> b when a.c uses a function or table that b.c defines. The layers are
 ena.c (QOM shell) over ena_core.c (registers, reset, life cycle) over
-ena_admin.c over ena_io.c over ena_event.c (DMA, interrupts, AENQ) over
-ena_fault.c; any cycle fails. Prints TAP.
+ena_admin.c over ena_io.c over ena_allow.c (ENI allowances) over
+ena_event.c (DMA, interrupts, AENQ) over ena_fault.c; any cycle fails.
+Prints TAP.
 
 usage: check-layering.py OBJDIR    (e.g. build/qemu-build/libcommon.a.p)
        check-layering.py --self-test

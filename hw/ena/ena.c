@@ -459,6 +459,96 @@ static void ena_fault_prop_set(Object *obj, Visitor *v, const char *name,
                   errp);
 }
 
+/*
+ * The allowances (ena_allow.c): set at start-up or with qom-set at run
+ * time, when each bucket starts over full at its new rate.
+ */
+static const struct {
+    const char *name;
+    size_t off;
+    const char *desc;
+} ena_allow_props[] = {
+    { "allowance-bw-in-mbps", offsetof(ENAAllowParams, bw_in_mbps),
+      "EC2 inbound aggregate bandwidth allowance in Mb/s; 0: unlimited" },
+    { "allowance-bw-out-mbps", offsetof(ENAAllowParams, bw_out_mbps),
+      "EC2 outbound aggregate bandwidth allowance in Mb/s; 0: unlimited" },
+    { "allowance-pps", offsetof(ENAAllowParams, pps),
+      "EC2 packets per second allowance, both directions; 0: unlimited" },
+    { "allowance-conntrack", offsetof(ENAAllowParams, conntrack),
+      "EC2 connection tracking allowance, flows; 0: unlimited (untracked)" },
+    { "allowance-linklocal-pps", offsetof(ENAAllowParams, linklocal_pps),
+      "packets per second to 169.254.169.254/.123/.253 (EC2: 1024); "
+      "0: unlimited" },
+    { "allowance-flow-mbps", offsetof(ENAAllowParams, flow_mbps),
+      "EC2 per-flow bandwidth in Mb/s, each 5-tuple flow (EC2: 5000 outside "
+      "a cluster placement group, 10000 inside); 0: unlimited" },
+    { "allowance-burst-us", offsetof(ENAAllowParams, burst_us),
+      "depth of each allowance's token bucket, as the time its rate "
+      "takes to fill it (default 1000)" },
+    { "allowance-queue-us", offsetof(ENAAllowParams, queue_us),
+      "timing: longest a packet waits for bandwidth or PPS tokens before "
+      "it is dropped (default 5000); without timing nothing waits" },
+    { "conntrack-tcp-established-s",
+      offsetof(ENAAllowParams, tcp_established_s),
+      "idle timeout of an established TCP flow (EC2 default 432000)" },
+    { "conntrack-udp-s", offsetof(ENAAllowParams, udp_s),
+      "idle timeout of a one-way or single-exchange UDP flow (EC2 default "
+      "30)" },
+    { "conntrack-udp-stream-s", offsetof(ENAAllowParams, udp_stream_s),
+      "idle timeout of a UDP stream (EC2 default 180)" },
+};
+
+static uint32_t *ena_allow_field(ENAState *s, void *opaque)
+{
+    return (uint32_t *)((uint8_t *)&s->core.allow.p +
+                        ena_allow_props[(uintptr_t)opaque].off);
+}
+
+static void ena_allow_prop_get(Object *obj, Visitor *v, const char *name,
+                               void *opaque, Error **errp)
+{
+    uint32_t val = *ena_allow_field(ENA(obj), opaque);
+
+    visit_type_uint32(v, name, &val, errp);
+}
+
+static void ena_allow_prop_set(Object *obj, Visitor *v, const char *name,
+                               void *opaque, Error **errp)
+{
+    ENAState *s = ENA(obj);
+    ENAAllowParams p = s->core.allow.p;
+    uint32_t val;
+
+    if (!visit_type_uint32(v, name, &val, errp)) {
+        return;
+    }
+    *(uint32_t *)((uint8_t *)&p + ena_allow_props[(uintptr_t)opaque].off) =
+        val;
+    if (!ena_allow_params_ok(&p, errp)) {
+        return;
+    }
+    s->core.allow.p = p;
+    ena_allow_changed(&s->core);
+}
+
+/* The ENI counters as GET_STATS reports them, for qom-get */
+static const char *const ena_allow_counters[ENA_ALLOW__MAX] = {
+    [ENA_ALLOW_BW_IN] = "bw-in-allowance-exceeded",
+    [ENA_ALLOW_BW_OUT] = "bw-out-allowance-exceeded",
+    [ENA_ALLOW_PPS] = "pps-allowance-exceeded",
+    [ENA_ALLOW_CONNTRACK] = "conntrack-allowance-exceeded",
+    [ENA_ALLOW_LINKLOCAL] = "linklocal-allowance-exceeded",
+    [ENA_ALLOW_CONNTRACK_AVAIL] = "conntrack-allowance-available",
+};
+
+static void ena_allow_counter_get(Object *obj, Visitor *v, const char *name,
+                                  void *opaque, Error **errp)
+{
+    uint64_t val = ena_allow_metric(&ENA(obj)->core, (uintptr_t)opaque);
+
+    visit_type_uint64(v, name, &val, errp);
+}
+
 static char *ena_get_reset_reasons(Object *obj, Error **errp)
 {
     return ena_core_reset_history(&ENA(obj)->core);
@@ -510,6 +600,21 @@ static void ena_instance_init(Object *obj)
                                        ena_fault_hits(&s->core.faults, p),
                                        OBJ_PROP_FLAG_READ);
         object_property_set_description(obj, hits, hdesc);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(ena_allow_props); i++) {
+        object_property_add(obj, ena_allow_props[i].name, "uint32",
+                            ena_allow_prop_get, ena_allow_prop_set, NULL,
+                            (void *)(uintptr_t)i);
+        object_property_set_description(obj, ena_allow_props[i].name,
+                                        ena_allow_props[i].desc);
+    }
+    for (int i = 0; i < ENA_ALLOW__MAX; i++) {
+        object_property_add(obj, ena_allow_counters[i], "uint64",
+                            ena_allow_counter_get, NULL, NULL,
+                            (void *)(uintptr_t)i);
+        object_property_set_description(obj, ena_allow_counters[i],
+                                        "ENI metric as GET_STATS reports it "
+                                        "(docs/allowances.md)");
     }
     static const struct {
         const char *name;

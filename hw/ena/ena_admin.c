@@ -827,6 +827,7 @@ static uint8_t ena_cmd_get_stats(ENACore *core, const EnaAdminAqEntry *cmd,
     f.buf_len = le32_to_cpu(c.ctrl.length);
     f.buf_addr = ena_addr48(&c.ctrl.address);
     trace_ena_get_stats(c.type);
+    ena_allow_refresh(core);
 
     switch (c.type) {
     case ENA_ADMIN_GET_STATS_TYPE_BASIC: {

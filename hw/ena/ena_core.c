@@ -129,6 +129,8 @@ void ena_core_reset(ENACore *core, ENAResetKind kind)
         core->dev_ctl = 0;
         core->dev_sts = ENA_REGS_DEV_STS_READY_MASK;
         memset(&core->stats, 0, sizeof(core->stats));
+        /* EC2's shaping is outside the device: only power-on clears it */
+        ena_allow_reset(core);
     }
 }
 
@@ -595,6 +597,7 @@ void ena_core_realize(ENACore *core, PCIDevice *owner, NICState *nic,
                                           &core->vec_timer_ctx[i]);
     }
     net_rx_pkt_init(&core->rx_pkt);
+    ena_allow_init(core);
     ena_core_reset(core, ENA_RESET_POWER_ON);
     ena_fault_realize(&core->faults);
 }
@@ -613,6 +616,7 @@ void ena_core_unrealize(ENACore *core)
         timer_free(core->vec[i].timer);
     }
     ena_fault_unrealize(&core->faults);
+    ena_allow_finalize(core);
     net_rx_pkt_uninit(core->rx_pkt);
 
 }
@@ -633,6 +637,7 @@ static int ena_core_pre_load(void *opaque)
         ena_sq_free(core, &core->sq[i]);
     }
     ena_io_timing_reset(core);
+    ena_allow_pre_load(core);
     core->readless_head = core->readless_count = 0;
     core->llq_set = false;
     core->llq_slots = 0;
@@ -1097,6 +1102,83 @@ static const VMStateDescription vmstate_ena_llq = {
     }
 };
 
+/*
+ * The allowances: what qom-set changed, the buckets and the tracked flows.
+ * Sent while an allowance is on or flows are left from one.
+ */
+static bool ena_allow_needed(void *opaque)
+{
+    ENACore *core = opaque;
+
+    return ena_allow_active(core) || core->allow.nflows;
+}
+
+static bool ena_allow_nflows_valid(void *opaque, int version_id)
+{
+    return ena_allow_nflows_ok(opaque);
+}
+
+static int ena_allow_vm_post_load(void *opaque, int version_id)
+{
+    ENACore *core = opaque;
+
+    if (!ena_allow_post_load(core)) {
+        error_report("ena: inconsistent allowance state in the migration "
+                     "stream");
+        /* no value from the stream stays: every allowance off */
+        ena_allow_defaults(&core->allow.p);
+        ena_allow_clear(core);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static const VMStateDescription vmstate_ena_flow = {
+    .name = "ena-flow",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8_ARRAY(key, ENAFlow, ENA_FLOW_KEY_LEN),
+        VMSTATE_UINT8(state, ENAFlow),
+        VMSTATE_UINT8(last_dir, ENAFlow),
+        VMSTATE_UINT8(turns, ENAFlow),
+        VMSTATE_INT64(last, ENAFlow),
+        VMSTATE_STRUCT(pace, ENAFlow, 1, vmstate_ena_pace, ENAPace),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+static const VMStateDescription vmstate_ena_allow = {
+    .name = "ena-core/allowance",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = ena_allow_needed,
+    .post_load = ena_allow_vm_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(allow.p.bw_in_mbps, ENACore),
+        VMSTATE_UINT32(allow.p.bw_out_mbps, ENACore),
+        VMSTATE_UINT32(allow.p.pps, ENACore),
+        VMSTATE_UINT32(allow.p.conntrack, ENACore),
+        VMSTATE_UINT32(allow.p.linklocal_pps, ENACore),
+        VMSTATE_UINT32(allow.p.flow_mbps, ENACore),
+        VMSTATE_UINT32(allow.p.burst_us, ENACore),
+        VMSTATE_UINT32(allow.p.queue_us, ENACore),
+        VMSTATE_UINT32(allow.p.tcp_established_s, ENACore),
+        VMSTATE_UINT32(allow.p.udp_s, ENACore),
+        VMSTATE_UINT32(allow.p.udp_stream_s, ENACore),
+        VMSTATE_STRUCT(allow.bw_in, ENACore, 1, vmstate_ena_pace, ENAPace),
+        VMSTATE_STRUCT(allow.bw_out, ENACore, 1, vmstate_ena_pace, ENAPace),
+        VMSTATE_STRUCT(allow.pps, ENACore, 1, vmstate_ena_pace, ENAPace),
+        VMSTATE_STRUCT(allow.linklocal, ENACore, 1, vmstate_ena_pace,
+                       ENAPace),
+        VMSTATE_INT32(allow.nflows, ENACore),
+        VMSTATE_VALIDATE("ena allowance flow count", ena_allow_nflows_valid),
+        VMSTATE_STRUCT_VARRAY_ALLOC(allow.flows, ENACore, allow.nflows, 1,
+                                    vmstate_ena_flow, ENAFlow),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
 const VMStateDescription vmstate_ena_core = {
     .name = "ena-core",
     .version_id = 1,
@@ -1161,6 +1243,7 @@ const VMStateDescription vmstate_ena_core = {
     .subsections = (const VMStateDescription * const []) {
         &vmstate_ena_llq,
         &vmstate_ena_timing,
+        &vmstate_ena_allow,
         NULL
     }
 };
@@ -1230,4 +1313,5 @@ void ena_core_init(ENACore *core)
     QTAILQ_INIT(&core->tx_frames);
     QTAILQ_INIT(&core->rx_frames);
     ena_fault_init(&core->faults, ena_core_fault_edge, core);
+    ena_allow_defaults(&core->allow.p);
 }

@@ -13,6 +13,7 @@
 #include "ena_hw.h"
 #include "ena_fault.h"
 #include "ena_timing.h"
+#include "ena_allow.h"
 
 #define ENA_MAX_QUEUE_PAIRS         32
 #define ENA_MAX_IO_SQ               (2 * ENA_MAX_QUEUE_PAIRS)
@@ -259,6 +260,7 @@ typedef struct ENACore {
     struct NetRxPkt *rx_pkt;
 
     ENAStats stats;
+    ENAAllow allow;             /* EC2's shaping (ena_allow.c) */
 
     /* LLQ: BAR2 (RAM, set up by ena.c) and what SET_FEATURE(LLQ) chose */
     uint8_t *llq_mem;
@@ -331,5 +333,11 @@ const char *ena_reset_reason_name(uint32_t reason);
 /* The reasons of the last resets, oldest first, space-separated names. */
 char *ena_core_reset_history(ENACore *core);
 extern const VMStateDescription vmstate_ena_core;
+
+/* ena_allow.c: the allowances' properties and counters */
+void ena_allow_defaults(ENAAllowParams *p);
+bool ena_allow_params_ok(const ENAAllowParams *p, Error **errp);
+void ena_allow_changed(ENACore *core);
+uint64_t ena_allow_metric(ENACore *core, int which);
 
 #endif /* HW_ENA_CORE_H */

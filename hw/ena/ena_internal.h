@@ -2,8 +2,9 @@
  * AWS Elastic Network Adapter: what the files of the device core share
  *
  * ena_core.c (registers, reset, life cycle), ena_admin.c (admin queue,
- * features, statistics), ena_io.c (TX, RX, RSS) and ena_event.c (DMA,
- * interrupts, AENQ). Nothing outside hw/ena includes it.
+ * features, statistics), ena_io.c (TX, RX, RSS), ena_allow.c (ENI
+ * allowances) and ena_event.c (DMA, interrupts, AENQ). Nothing outside
+ * hw/ena includes it.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -132,6 +133,19 @@ void ena_io_unmask(ENACore *core, uint32_t vector, uint32_t val);
 void ena_aenq_head_db(ENACore *core, uint16_t head);
 void ena_keepalive_cb(void *opaque);
 void ena_io_moderation_cb(void *opaque);
+
+/* ena_allow.c */
+bool ena_allow_active(ENACore *core);
+bool ena_allow_pass(ENACore *core, bool tx, const uint8_t *f, size_t len,
+                    int64_t *at, bool can_queue);
+void ena_allow_refresh(ENACore *core);
+void ena_allow_clear(ENACore *core);
+void ena_allow_init(ENACore *core);
+void ena_allow_reset(ENACore *core);
+void ena_allow_finalize(ENACore *core);
+void ena_allow_pre_load(ENACore *core);
+bool ena_allow_nflows_ok(ENACore *core);
+bool ena_allow_post_load(ENACore *core);
 
 /* ena_admin.c */
 void ena_aq_doorbell(ENACore *core, uint16_t tail);

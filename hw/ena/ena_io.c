@@ -129,6 +129,7 @@ static void ena_tx_capture(void *opaque, const struct iovec *iov, int iovcnt,
 {
     ENATxCapture *c = opaque;
     size_t len = iov_size(iov, iovcnt);
+    int64_t at = c->ready;
     uint8_t *data;
 
     if (len > c->core->params.max_mtu + ENA_MAX_L2_OVERHEAD) {
@@ -141,7 +142,37 @@ static void ena_tx_capture(void *opaque, const struct iovec *iov, int iovcnt,
     }
     data = g_malloc(len);
     iov_to_buf(iov, iovcnt, 0, data, len);
-    ena_tx_frame_add(c->core, c->sq, c->ready, data, len);
+    /* EC2's shaping holds the frame back, or drops it, before the wire */
+    if (!ena_allow_pass(c->core, true, data, len, &at, true)) {
+        g_free(data);
+        return;
+    }
+    ena_tx_frame_add(c->core, c->sq, at, data, len);
+}
+
+/* Without timing, the allowances cannot queue: a frame passes or drops. */
+static void ena_tx_send_allowed(void *opaque, const struct iovec *iov,
+                                int iovcnt, const struct iovec *virt_iov,
+                                int virt_iovcnt)
+{
+    ENACore *core = opaque;
+    size_t len = iov_size(iov, iovcnt);
+    g_autofree uint8_t *data = g_malloc(len);
+    int64_t at = ena_now();
+
+    iov_to_buf(iov, iovcnt, 0, data, len);
+    if (ena_allow_pass(core, true, data, len, &at, false)) {
+        qemu_send_packet(qemu_get_queue(core->nic), data, len);
+    }
+}
+
+static bool ena_tx_send_now(ENACore *core, ENAIoSq *sq)
+{
+    if (ena_allow_active(core)) {
+        return net_tx_pkt_send_custom(sq->tx_pkt, false, ena_tx_send_allowed,
+                                      core);
+    }
+    return net_tx_pkt_send(sq->tx_pkt, qemu_get_queue(core->nic));
 }
 
 /*
@@ -309,7 +340,6 @@ static bool ena_tx_offloads(ENACore *core, ENAIoSq *sq)
 
 static void ena_tx_send(ENACore *core, ENAIoSq *sq)
 {
-    NetClientState *nc = qemu_get_queue(core->nic);
     size_t len;
 
     if (sq->pkt_bad || !ena_link_up(core) || !net_tx_pkt_parse(sq->tx_pkt) ||
@@ -322,7 +352,7 @@ static void ena_tx_send(ENACore *core, ENAIoSq *sq)
     trace_ena_tx_packet(ena_sq_idx(core, sq), sq->pkt_req_id, len,
                         sq->pkt_descs);
     if (!(core->params.timing ? ena_tx_send_timed(core, sq) :
-          net_tx_pkt_send(sq->tx_pkt, nc))) {
+          ena_tx_send_now(core, sq))) {
         /* net_tx_pkt: an IP datagram TSO would make over 64 KiB */
         core->stats.tx_drops++;
         trace_ena_tx_drop(ena_sq_idx(core, sq), sq->pkt_req_id);
@@ -878,6 +908,16 @@ static ssize_t ena_rx_deliver(ENACore *core, const struct iovec *iov,
         cap += blen[n];
         n++;
     }
+    if (!core->params.timing && ena_allow_active(core)) {
+        /* the frame has its buffers: now the allowances may drop it */
+        g_autofree uint8_t *data = g_malloc(size);
+        int64_t at = ena_now();
+
+        iov_to_buf(iov, iovcnt, 0, data, size);
+        if (!ena_allow_pass(core, false, data, size, &at, false)) {
+            return size;
+        }
+    }
     bad_id = ena_fault_fire(&core->faults, ENA_FAULT_RX,
                             BIT(ENA_FA_BAD_REQ_ID), ena_sq_idx(core, sq),
                             ENA_FAULT_ANY);
@@ -974,8 +1014,9 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
                              int iovcnt)
 {
     size_t size = iov_size(iov, iovcnt);
+    int64_t end, at = ena_now();
     ENARxFrame *f;
-    int64_t end;
+    uint8_t *data;
 
     if (!core->params.timing) {
         /* the netdev delivers from the main loop: guard as a timer */
@@ -991,11 +1032,17 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
     if (ena_rx_refused(core, size)) {
         return size;
     }
+    data = g_malloc(size);
+    iov_to_buf(iov, iovcnt, 0, data, size);
+    /* EC2's shaping comes before the device's own link */
+    if (!ena_allow_pass(core, false, data, size, &at, true)) {
+        g_free(data);
+        return size;
+    }
     f = g_new0(ENARxFrame, 1);
     f->len = size;
-    f->data = g_malloc(size);
-    iov_to_buf(iov, iovcnt, 0, f->data, size);
-    ena_pace_take(&core->rx_wire, ena_now(), ena_wire_bits(size),
+    f->data = data;
+    ena_pace_take(&core->rx_wire, at, ena_wire_bits(size),
                   ena_wire_kbps(core));
     end = core->rx_wire.free_at;
     ena_pace_take(&core->dma_wr, end, (uint64_t)size * 8,

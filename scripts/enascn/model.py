@@ -12,7 +12,7 @@ import re
 
 from . import cdefs
 
-TRAFFIC = ('idle', 'ping', 'tcp', 'jumbo', 'admin', 'flood')
+TRAFFIC = ('idle', 'ping', 'tcp', 'jumbo', 'admin', 'flood', 'linklocal')
 OPS = {
     '==': lambda a, b: a == b, '!=': lambda a, b: a != b,
     '>=': lambda a, b: a >= b, '<=': lambda a, b: a <= b,

@@ -4,7 +4,8 @@
 #
 # Params: traffic=idle|ping|tcp|admin|flood (default ping; admin: ping while the
 # MTU toggles 1500/1400 each round, which sends SET_FEATURE(MTU) commands;
-# flood: 50 pings of 1400 bytes a second, not waiting for replies), duration=S (default 20),
+# flood: 50 pings of 1400 bytes a second, not waiting for replies;
+# linklocal: 50 pings a second to 169.254.169.254), duration=S (default 20),
 # port=P (the host's HTTP port for tcp), sha=HEX (first 16 hex digits of
 # the blob's sha256), recover=S (how long traffic may take to pass at the
 # end, default 40). The host side (build/ena-scenario) injects the faults
@@ -69,6 +70,11 @@ traffic_once() {
         # open loop: more than a slow wire can carry
         ping -q -i 0.02 -s 1400 -w 1 "$gw" >/dev/null 2>&1
         ;;
+    linklocal)
+        # 50 a second to the instance metadata address (no one answers)
+        ping -q -i 0.02 -w 1 169.254.169.254 >/dev/null 2>&1
+        true
+        ;;
     tcp)
         rm -f /tmp/blob
         timeout 20 wget -q -O /tmp/blob "http://$gw:$P_port/blob" 2>/dev/null &&
@@ -105,9 +111,11 @@ t_end=$(($(uptime_cs) + recover * 100))
 final=failed
 while [ "$(uptime_cs)" -lt "$t_end" ]; do
     # an idle story still proves recovery with a ping, as does a flood
-    if { [ "$traffic" = idle ] || [ "$traffic" = flood ]; } &&
+    if { [ "$traffic" = idle ] || [ "$traffic" = flood ] ||
+         [ "$traffic" = linklocal ]; } &&
        ping -c 1 -W 1 "$gw" >/dev/null 2>&1 ||
-       { [ "$traffic" != idle ] && [ "$traffic" != flood ] && traffic_once; }; then
+       { [ "$traffic" != idle ] && [ "$traffic" != flood ] &&
+         [ "$traffic" != linklocal ] && traffic_once; }; then
         final=ok
         break
     fi
