@@ -369,6 +369,8 @@ static const Property ena_properties[] = {
                        core.params.readless_latency_ns, 1000),
     DEFINE_PROP_UINT32("tx-fifo-kb", ENAState, core.params.tx_fifo_kb, 256),
     DEFINE_PROP_UINT32("rx-fifo-kb", ENAState, core.params.rx_fifo_kb, 256),
+    DEFINE_PROP_BOOL("rx-drop-when-empty", ENAState,
+                     core.params.rx_drop_when_empty, false),
     DEFINE_PROP_UINT16("hint-mmio-read-timeout-ms", ENAState,
                        core.params.hints.mmio_read_timeout, 0),
     DEFINE_PROP_UINT16("hint-keepalive-timeout-ms", ENAState,

@@ -638,7 +638,8 @@ static uint8_t ena_feat_set(ENACore *core, ENAFeatCtx *f, uint8_t id)
 
         memcpy(&h, in, sizeof(h));
         sel = le32_to_cpu(h.selected_func);
-        if (!sel || (sel & ~ENA_RSS_SUPPORTED_FUNCS)) {
+        /* one function at a time: the driver sends 1 << func */
+        if (!is_power_of_2(sel) || (sel & ~ENA_RSS_SUPPORTED_FUNCS)) {
             ENA_GUEST_ERR(ena_ub_rss_func, "RSS hash function 0x%x, "
                           "supported 0x%x", sel,
                           (uint32_t)ENA_RSS_SUPPORTED_FUNCS);

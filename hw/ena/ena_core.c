@@ -104,7 +104,7 @@ static void ena_quiesce(ENACore *core)
     core->link_event_pending = true;
 
     core->mtu = ENA_DEFAULT_MTU;
-    core->rss_func = ENA_RSS_SUPPORTED_FUNCS;
+    core->rss_func = BIT(ENA_ADMIN_RSS_TOEPLITZ);
     core->rss_init_val = 0xffffffff;
     memcpy(core->rss_key, ena_rss_default_key, sizeof(core->rss_key));
     memcpy(core->rss_fields, ena_rss_supported_fields,

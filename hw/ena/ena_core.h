@@ -80,6 +80,7 @@ typedef struct ENAParams {
     uint32_t readless_latency_ns;   /* MMIO_REG_READ write to response */
     uint32_t tx_fifo_kb;        /* frames gathered, not yet on the wire */
     uint32_t rx_fifo_kb;        /* frames received, not yet written */
+    bool rx_drop_when_empty;    /* EC2: drop (rx_overruns), do not hold */
     EnaAdminHwHints hints;      /* host byte order */
 } ENAParams;
 

@@ -55,11 +55,12 @@ static const ENAFaultPointInfo ena_fault_points[ENA_FAULT__MAX] = {
         "opcode", 0,
     },
     [ENA_FAULT_TX] = {
-        "tx", FA(STALL) | FA(DROP) | FA(BAD_REQ_ID),
+        "tx", FA(STALL) | FA(DROP) | FA(BAD_REQ_ID) | FA(MBZ),
         ENA_FK_COMMON | FK(MATCH), "queue", 0,
     },
     [ENA_FAULT_RX] = {
-        "rx", FA(STALL) | FA(DROP) | FA(BAD_REQ_ID),
+        "rx", FA(STALL) | FA(DROP) | FA(BAD_REQ_ID) | FA(MBZ) |
+        FA(STRAY_FIRST) | FA(TOO_MANY_DESCS),
         ENA_FK_COMMON | FK(MATCH), "queue", 0,
     },
     [ENA_FAULT_IRQ] = {
@@ -100,6 +101,9 @@ static const char *const ena_fault_action_names[ENA_FA__MAX] = {
     [ENA_FA_REQUEST_RESET] = "request-reset",
     [ENA_FA_DOWN] = "down",
     [ENA_FA_NOTIFY] = "notify",
+    [ENA_FA_MBZ] = "mbz",
+    [ENA_FA_STRAY_FIRST] = "stray-first",
+    [ENA_FA_TOO_MANY_DESCS] = "too-many-descs",
 };
 
 /* hints=... keys of the "hints" point, in EnaAdminHwHints order */
@@ -438,6 +442,19 @@ const ENAFaultRule *ena_fault_fire(ENAFaults *f, ENAFaultPoint p,
     trace_ena_fault_fire(ena_fault_points[p].name,
                          ena_fault_action_names[r->action], match, r->hits);
     return r;
+}
+
+uint32_t ena_fault_peek(ENAFaults *f, ENAFaultPoint p, uint32_t actions,
+                        int64_t match)
+{
+    ENAFaultRule *r = &f->rule[p];
+
+    if (!(actions & BIT(r->action)) ||
+        !ena_fault_window(r, match, ENA_FAULT_ANY) || !r->count ||
+        (r->at && r->seen + 1 < r->at)) {
+        return ENA_FA_NONE;
+    }
+    return r->action;
 }
 
 bool ena_fault_held(ENAFaults *f, ENAFaultPoint p, uint32_t action,

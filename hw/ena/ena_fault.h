@@ -49,6 +49,9 @@ typedef enum ENAFaultAction {
     ENA_FA_REQUEST_RESET,   /* fatal: DEVICE_REQUEST_RESET event */
     ENA_FA_DOWN,            /* link: down, then up at the end */
     ENA_FA_NOTIFY,          /* hints: NOTIFICATION / UPDATE_HINTS */
+    ENA_FA_MBZ,             /* tx, rx: must-be-zero completion bits set */
+    ENA_FA_STRAY_FIRST,     /* rx: FIRST on a later completion */
+    ENA_FA_TOO_MANY_DESCS,  /* rx: more completions than allowed */
     ENA_FA__MAX,
 } ENAFaultAction;
 
@@ -136,6 +139,13 @@ const ENAFaultRule *ena_fault_fire(ENAFaults *f, ENAFaultPoint p,
  */
 bool ena_fault_held(ENAFaults *f, ENAFaultPoint p, uint32_t action,
                     int64_t match);
+/*
+ * The action ena_fault_fire() would return for the next event at @p
+ * matching @match, without counting that event; ENA_FA_NONE if none.
+ * For an action that shapes the event before it fires.
+ */
+uint32_t ena_fault_peek(ENAFaults *f, ENAFaultPoint p, uint32_t actions,
+                        int64_t match);
 
 /*
  * After the rules were loaded from a migration stream: check each against

@@ -827,6 +827,7 @@ typedef struct EnaEthIoTxCdesc {
 } EnaEthIoTxCdesc;
 ENA_CHECK_SIZE(EnaEthIoTxCdesc, 8);
 #define ENA_ETH_IO_TX_CDESC_PHASE_MASK              0x01u
+#define ENA_ETH_IO_TX_CDESC_MBZ_MASK                0xc0u   /* flags 7:6 */
 
 /* RX submission descriptor (16 bytes) */
 typedef struct EnaEthIoRxDesc {
@@ -857,6 +858,7 @@ typedef struct EnaEthIoRxCdesc {
 } EnaEthIoRxCdesc;
 ENA_CHECK_SIZE(EnaEthIoRxCdesc, 16);
 #define ENA_ETH_IO_RX_CDESC_L3_PROTO_IDX_MASK       0x0000001fu
+#define ENA_ETH_IO_RX_CDESC_MBZ_MASK                ((1u << 7) | (1u << 17))
 #define ENA_ETH_IO_RX_CDESC_L4_PROTO_IDX_SHIFT      8
 #define ENA_ETH_IO_RX_CDESC_L4_PROTO_IDX_MASK       0x00001f00u
 #define ENA_ETH_IO_RX_CDESC_L3_CSUM_ERR_MASK        (1u << 13)

@@ -275,7 +275,8 @@ static void ena_tx_complete(ENACore *core, ENAIoSq *sq, uint16_t req_id)
     ENAIoCq *cq = &core->cq[sq->cq_idx];
     const ENAFaultRule *r = ena_fault_fire(&core->faults, ENA_FAULT_TX,
                                            BIT(ENA_FA_DROP) |
-                                           BIT(ENA_FA_BAD_REQ_ID),
+                                           BIT(ENA_FA_BAD_REQ_ID) |
+                                           BIT(ENA_FA_MBZ),
                                            ena_sq_idx(core, sq),
                                            ENA_FAULT_ANY);
 
@@ -283,12 +284,16 @@ static void ena_tx_complete(ENACore *core, ENAIoSq *sq, uint16_t req_id)
         if (r->action == ENA_FA_DROP) {
             return;     /* sent, but the completion is lost */
         }
-        req_id = ENA_FAULT_BAD_REQ_ID;
+        if (r->action == ENA_FA_BAD_REQ_ID) {
+            req_id = ENA_FAULT_BAD_REQ_ID;
+        }
     }
 
     EnaEthIoTxCdesc cd = {
         .req_id = cpu_to_le16(req_id),
-        .flags = ena_phase(cq->tail, cq->depth),
+        .flags = ena_phase(cq->tail, cq->depth) |
+                 (r && r->action == ENA_FA_MBZ ? ENA_ETH_IO_TX_CDESC_MBZ_MASK :
+                  0),
         .sq_head_idx = cpu_to_le16(sq->head),
     };
     trace_ena_tx_complete(ena_sq_idx(core, sq), req_id);
@@ -669,7 +674,7 @@ static bool ena_rx_ready(ENACore *core)
     for (int i = 0; i < ENA_MAX_IO_SQ; i++) {
         ENAIoSq *sq = &core->sq[i];
         if (sq->valid && sq->direction == ENA_ADMIN_SQ_DIRECTION_RX &&
-            sq->head != sq->tail) {
+            (sq->head != sq->tail || core->params.rx_drop_when_empty)) {
             return true;
         }
     }
@@ -749,16 +754,63 @@ void ena_core_start_recv(ENACore *core)
     }
 }
 
-/* Toeplitz hash over the fields the driver selected, and its RSS type. */
-static uint32_t ena_rx_hash(ENACore *core, bool v4, bool v6,
-                            EthL4HdrProto l4, bool frag)
+/*
+ * The CRC32 RSS hash (docs/features.md): the reflected CRC-32 of IEEE
+ * 802.3 (polynomial 0xEDB88320), its register seeded with the driver's
+ * init_val and complemented at the end, over the tuple Toeplitz hashes:
+ * source and destination address, then source and destination port, in
+ * network order. With init_val 0xffffffff it is zlib's crc32().
+ */
+static uint32_t ena_rx_crc32(ENACore *core, const struct iovec *iov,
+                             int iovcnt, bool v4, bool ports)
+{
+    uint8_t in[36];
+    size_t n = 0;
+    uint32_t crc = core->rss_init_val;
+
+    if (v4) {
+        const struct ip_header *ip =
+            &net_rx_pkt_get_ip4_info(core->rx_pkt)->ip4_hdr;
+
+        memcpy(in, &ip->ip_src, 4);
+        memcpy(in + 4, &ip->ip_dst, 4);
+        n = 8;
+    } else {
+        const struct ip6_header *ip6 =
+            &net_rx_pkt_get_ip6_info(core->rx_pkt)->ip6_hdr;
+
+        memcpy(in, &ip6->ip6_src, 16);
+        memcpy(in + 16, &ip6->ip6_dst, 16);
+        n = 32;
+    }
+    if (ports) {
+        size_t off = net_rx_pkt_get_l4_hdr_offset(core->rx_pkt);
+
+        /* the ports lead TCP and UDP headers alike */
+        if (iov_to_buf(iov, iovcnt, off, in + n, 4) == 4) {
+            n += 4;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        crc ^= in[i];
+        for (int b = 0; b < 8; b++) {
+            crc = (crc >> 1) ^ (0xEDB88320u & -(crc & 1));
+        }
+    }
+    return ~crc;
+}
+
+/* The selected hash over the fields the driver selected, by RSS type. */
+static uint32_t ena_rx_hash(ENACore *core, const struct iovec *iov,
+                            int iovcnt, bool v4, bool v6, EthL4HdrProto l4,
+                            bool frag)
 {
     int proto;
     NetRxPktRssType type;
     uint16_t fields;
     bool ports;
 
-    if (!(core->rss_func & BIT(ENA_ADMIN_RSS_TOEPLITZ)) || (!v4 && !v6)) {
+    if (!(core->rss_func & ENA_RSS_SUPPORTED_FUNCS) || (!v4 && !v6)) {
         return 0;
     }
     if (l4 == ETH_L4_HDR_PROTO_TCP && !frag) {
@@ -780,6 +832,10 @@ static uint32_t ena_rx_hash(ENACore *core, bool v4, bool v6,
         type = v4 ? NetPktRssIpV4Udp : NetPktRssIpV6Udp;
     } else {
         type = v4 ? NetPktRssIpV4 : NetPktRssIpV6;
+    }
+    if (core->rss_func & BIT(ENA_ADMIN_RSS_CRC32)) {
+        return ena_rx_crc32(core, iov, iovcnt, v4,
+                            type != NetPktRssIpV4 && type != NetPktRssIpV6);
     }
     return net_rx_pkt_calc_rss_hash(core->rx_pkt, type, core->rss_key);
 }
@@ -835,14 +891,50 @@ static ENAIoSq *ena_rx_select(ENACore *core, uint32_t hash)
     return ena_rx_first_queue(core);
 }
 
+/*
+ * rx-drop-when-empty: a frame that finds its ring without (enough)
+ * buffers is dropped as on EC2, and counted both as a drop (the
+ * keep-alive's rx_drops) and as an overrun (rx_overruns).
+ */
+static ssize_t ena_rx_overrun(ENACore *core, ENAIoSq *sq, size_t size)
+{
+    core->stats.rx_drops++;
+    core->stats.rx_overruns++;
+    trace_ena_rx_overrun(ena_sq_idx(core, sq), size);
+    return size;
+}
+
+/*
+ * The fewest buffers a frame is spread over: one, unless a fault rule
+ * about to fire on this queue wants a stray FIRST bit (two completions)
+ * or more completions than the driver may take (one over the limit).
+ */
+static unsigned ena_rx_min_bufs(ENACore *core, ENAIoSq *sq)
+{
+    switch (ena_fault_peek(&core->faults, ENA_FAULT_RX,
+                           BIT(ENA_FA_STRAY_FIRST) |
+                           BIT(ENA_FA_TOO_MANY_DESCS),
+                           ena_sq_idx(core, sq))) {
+    case ENA_FA_STRAY_FIRST:
+        return 2;
+    case ENA_FA_TOO_MANY_DESCS:
+        return ENA_MAX_PKT_DESCS + 1;
+    default:
+        return 1;
+    }
+}
+
 static ssize_t ena_rx_deliver(ENACore *core, const struct iovec *iov,
                               int iovcnt)
 {
     size_t size = iov_size(iov, iovcnt);
-    EnaEthIoRxDesc d[ENA_MAX_PKT_DESCS];
-    uint32_t blen[ENA_MAX_PKT_DESCS];
+    /* one over the limit, for the too-many-descs fault */
+    EnaEthIoRxDesc d[ENA_MAX_PKT_DESCS + 1];
+    uint32_t blen[ENA_MAX_PKT_DESCS + 1];
     EnaEthIoRxCdesc cd;
-    bool v4, v6, frag, bad_id;
+    const ENAFaultRule *r;
+    unsigned nmin, nmax;
+    bool v4, v6, frag;
     EthL4HdrProto l4;
     uint32_t hash, flags, cap = 0;
     size_t off = 0;
@@ -863,7 +955,7 @@ static ssize_t ena_rx_deliver(ENACore *core, const struct iovec *iov,
     net_rx_pkt_attach_iovec(core->rx_pkt, iov, iovcnt, 0, false);
     net_rx_pkt_get_protocols(core->rx_pkt, &v4, &v6, &l4);
     flags = ena_rx_flags(core, v4, v6, l4, &frag);
-    hash = ena_rx_hash(core, v4, v6, l4, frag);
+    hash = ena_rx_hash(core, iov, iovcnt, v4, v6, l4, frag);
     sq = ena_rx_select(core, hash);
     if (!sq) {
         return 0;
@@ -879,15 +971,20 @@ static ssize_t ena_rx_deliver(ENACore *core, const struct iovec *iov,
         return size;
     }
     cq = &core->cq[sq->cq_idx];
+    nmin = MIN(ena_rx_min_bufs(core, sq), size);
+    nmax = MAX(nmin, ENA_MAX_PKT_DESCS);
 
     /* gather enough posted buffers for the whole frame */
     while (cap < size) {
-        if (n == ENA_MAX_PKT_DESCS) {
+        if (n == nmax) {
             core->stats.rx_drops++;
             trace_ena_rx_drop(size, "needs too many buffers");
             return size;
         }
         if ((uint16_t)(sq->tail - sq->head) <= n) {
+            if (core->params.rx_drop_when_empty) {
+                return ena_rx_overrun(core, sq, size);
+            }
             trace_ena_rx_blocked(ena_sq_idx(core, sq), size);
             return 0;
         }
@@ -905,6 +1002,10 @@ static ssize_t ena_rx_deliver(ENACore *core, const struct iovec *iov,
             return 0;
         }
         blen[n] = le16_to_cpu(d[n].length) ?: 65536;
+        if (n < nmin) {
+            /* spread evenly: leave each later buffer its share */
+            blen[n] = MIN(blen[n], MAX((size - cap) / (nmin - n), 1));
+        }
         cap += blen[n];
         n++;
     }
@@ -918,9 +1019,10 @@ static ssize_t ena_rx_deliver(ENACore *core, const struct iovec *iov,
             return size;
         }
     }
-    bad_id = ena_fault_fire(&core->faults, ENA_FAULT_RX,
-                            BIT(ENA_FA_BAD_REQ_ID), ena_sq_idx(core, sq),
-                            ENA_FAULT_ANY);
+    r = ena_fault_fire(&core->faults, ENA_FAULT_RX,
+                       BIT(ENA_FA_BAD_REQ_ID) | BIT(ENA_FA_MBZ) |
+                       BIT(ENA_FA_STRAY_FIRST) | BIT(ENA_FA_TOO_MANY_DESCS),
+                       ena_sq_idx(core, sq), ENA_FAULT_ANY);
 
     for (i = 0; i < n; i++) {
         uint32_t chunk = MIN(blen[i], size - off);
@@ -937,8 +1039,11 @@ static ssize_t ena_rx_deliver(ENACore *core, const struct iovec *iov,
             return size;
         }
         off += chunk;
-        if (i == 0) {
+        if (i == 0 || (r && r->action == ENA_FA_STRAY_FIRST)) {
             st |= ENA_ETH_IO_RX_CDESC_FIRST_MASK;
+        }
+        if (i == 0 && r && r->action == ENA_FA_MBZ) {
+            st |= ENA_ETH_IO_RX_CDESC_MBZ_MASK;
         }
         if (i == n - 1) {
             st |= ENA_ETH_IO_RX_CDESC_LAST_MASK;
@@ -949,8 +1054,8 @@ static ssize_t ena_rx_deliver(ENACore *core, const struct iovec *iov,
         memset(&cd, 0, sizeof(cd));
         cd.status = cpu_to_le32(st);
         cd.length = cpu_to_le16(chunk);
-        cd.req_id = i == 0 && bad_id ? cpu_to_le16(ENA_FAULT_BAD_REQ_ID) :
-                    d[i].req_id;
+        cd.req_id = i == 0 && r && r->action == ENA_FA_BAD_REQ_ID ?
+                    cpu_to_le16(ENA_FAULT_BAD_REQ_ID) : d[i].req_id;
         cd.hash = cpu_to_le32(hash);
         if (!ena_cq_post(core, cq, (uint8_t *)&cd, sizeof(cd))) {
             return size;
