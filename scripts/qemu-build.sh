@@ -30,8 +30,12 @@ profile_targets=()
 case "$profile" in
 default) ;;
 sanitize)
-    # gcc builds the x86 option ROMs (configure finds no clang for them)
+    # gcc builds the x86 option ROMs (configure takes no clang for them);
+    # as a "cross" compiler it gets its binutils by prefix, and Debian's
+    # binutils has x86_64-linux-gnu-objcopy etc. (without the prefix the
+    # ROMs' Makefile runs an empty $(OBJCOPY))
     profile_args=(--cc=clang --cxx=clang++ --objcc=clang --cross-cc-i386=gcc
+                  --cross-prefix-i386=x86_64-linux-gnu-
                   --enable-fuzzing --enable-asan --enable-ubsan)
     profile_targets=(qemu-fuzz-x86_64)
     ;;
