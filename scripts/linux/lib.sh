@@ -56,6 +56,22 @@ ena_bzimage() {
     echo "$f"
 }
 
+# The host's TSC frequency in kHz, from its kernel log, or nothing. Under
+# TCG without -icount a guest's TSC is the host's, so a guest told this
+# rate (tsc_early_khz=) need not calibrate it: a vCPU starved of the host
+# CPU during the calibration against the PIT has taken a 2445 MHz TSC for
+# 211 MHz, and its clock then ran eleven times fast.
+ena_host_tsc_khz() {
+    local flags mhz
+    flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null) || return 0
+    case "$flags" in *constant_tsc*nonstop_tsc*) ;; *) return 0 ;; esac
+    mhz=$(dmesg 2>/dev/null | sed -n \
+        -e 's/.*tsc: Refined TSC clocksource calibration: \([0-9.]*\) MHz.*/\1/p' \
+        -e 's/.*tsc: Detected \([0-9.]*\) MHz processor.*/\1/p' | tail -n 1)
+    [ -n "$mhz" ] || return 0
+    awk -v m="$mhz" 'BEGIN { printf "%d\n", m * 1000 + 0.5 }'
+}
+
 ena_qemu() {
     local q="${QEMU:-$ena_build/qemu-system-x86_64}"
     [ -x "$q" ] || ena_die "QEMU binary $q not found (build it, or set QEMU=)"

@@ -275,6 +275,10 @@ if [ -n "$icount" ] || [ -n "$rr" ]; then
     fi
     det_args=(-icount "$ic" -rtc "base=2025-01-01T00:00:00,clock=vm"
               -seed 1)
+else
+    # the guest's TSC is the host's (ena_host_tsc_khz in lib.sh)
+    tsc_khz=$(ena_host_tsc_khz)
+    [ -z "$tsc_khz" ] || cmdline+=" tsc_early_khz=$tsc_khz"
 fi
 
 # ENA_GUEST_HOTPLUG=1: the NIC sits behind a PCIe root port, so that
