@@ -113,6 +113,10 @@ static void ena_quiesce(ENACore *core)
     memset(core->rss_table, 0, sizeof(core->rss_table));
     core->rss_table_set = false;
     memset(&core->host_info, 0, sizeof(core->host_info));
+    core->debug_ba = 0;
+    core->debug_size = 0;
+    core->strict_host_info = false;
+    core->strict_aenq_config = false;
 
     /* the device's drop counters count "since the last reset" */
     core->stats.rx_drops = core->stats.tx_drops = 0;
@@ -217,6 +221,8 @@ static void ena_dev_ctl_write(ENACore *core, uint32_t val)
         core->reset_count++;
         trace_ena_reset_request(reason, ena_reset_reason_name(reason),
                                 core->reset_count);
+        /* what the driver wrote for us just before it asked */
+        ena_debug_area_capture(core, reason);
         /* stop all DMA now: the driver frees its rings right after */
         ena_quiesce(core);
         ena_fault_device_reset(&core->faults);
@@ -618,6 +624,8 @@ void ena_core_unrealize(ENACore *core)
     ena_fault_unrealize(&core->faults);
     ena_allow_finalize(core);
     net_rx_pkt_uninit(core->rx_pkt);
+    g_free(core->debug_area);
+    core->debug_area = NULL;
 
 }
 
@@ -644,6 +652,10 @@ static int ena_core_pre_load(void *opaque)
     core->llq_entry_size = 0;
     core->llq_descs_before_hdr = 0;
     core->llq_stride = 0;
+    core->debug_ba = 0;
+    core->debug_size = 0;
+    core->strict_host_info = false;
+    core->strict_aenq_config = false;
     return 0;
 }
 
@@ -1079,6 +1091,32 @@ static const VMStateDescription vmstate_ena_timing = {
 };
 
 /* Until SET_FEATURE(LLQ), no LLQ SQ can exist and BAR2 means nothing. */
+/*
+ * Where the debug area is and what strict mode has seen since the last
+ * reset; the text read at the last reset stays with the source.
+ */
+static bool ena_host_attr_needed(void *opaque)
+{
+    ENACore *core = opaque;
+
+    return core->debug_ba || core->strict_host_info ||
+           core->strict_aenq_config;
+}
+
+static const VMStateDescription vmstate_ena_host_attr = {
+    .name = "ena-core/host-attr",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = ena_host_attr_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(debug_ba, ENACore),
+        VMSTATE_UINT32(debug_size, ENACore),
+        VMSTATE_BOOL(strict_host_info, ENACore),
+        VMSTATE_BOOL(strict_aenq_config, ENACore),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
 static bool ena_llq_needed(void *opaque)
 {
     ENACore *core = opaque;
@@ -1242,6 +1280,7 @@ const VMStateDescription vmstate_ena_core = {
     },
     .subsections = (const VMStateDescription * const []) {
         &vmstate_ena_llq,
+        &vmstate_ena_host_attr,
         &vmstate_ena_timing,
         &vmstate_ena_allow,
         NULL
