@@ -851,7 +851,6 @@ static uint8_t ena_feat_set(ENACore *core, ENAFeatCtx *f, uint8_t id)
             return ENA_ADMIN_ILLEGAL_PARAMETER;
         }
         core->aenq_groups = want;
-        core->strict_aenq_config = true;
         trace_ena_aenq_config(want);
         if ((want & ~old) & BIT(ENA_ADMIN_LINK_CHANGE)) {
             core->link_event_pending = true;

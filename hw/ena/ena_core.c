@@ -116,7 +116,6 @@ static void ena_quiesce(ENACore *core)
     core->debug_ba = 0;
     core->debug_size = 0;
     core->strict_host_info = false;
-    core->strict_aenq_config = false;
 
     /* the device's drop counters count "since the last reset" */
     core->stats.rx_drops = core->stats.tx_drops = 0;
@@ -655,7 +654,6 @@ static int ena_core_pre_load(void *opaque)
     core->debug_ba = 0;
     core->debug_size = 0;
     core->strict_host_info = false;
-    core->strict_aenq_config = false;
     return 0;
 }
 
@@ -1099,8 +1097,7 @@ static bool ena_host_attr_needed(void *opaque)
 {
     ENACore *core = opaque;
 
-    return core->debug_ba || core->strict_host_info ||
-           core->strict_aenq_config;
+    return core->debug_ba || core->strict_host_info;
 }
 
 static const VMStateDescription vmstate_ena_host_attr = {
@@ -1112,7 +1109,6 @@ static const VMStateDescription vmstate_ena_host_attr = {
         VMSTATE_UINT64(debug_ba, ENACore),
         VMSTATE_UINT32(debug_size, ENACore),
         VMSTATE_BOOL(strict_host_info, ENACore),
-        VMSTATE_BOOL(strict_aenq_config, ENACore),
         VMSTATE_END_OF_LIST()
     }
 };

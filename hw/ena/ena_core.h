@@ -212,7 +212,7 @@ typedef struct ENAHostInfo {
 
 /* Strict mode's rules (docs/strict.md), each with a counter */
 typedef enum ENAStrictRule {
-    ENA_STRICT_AENQ_UNCONFIGURED,   /* AENQ doorbell before AENQ_CONFIG */
+    ENA_STRICT_AENQ_UNCONFIGURED,   /* AENQ doorbell with no AENQ ring */
     ENA_STRICT_NO_HOST_INFO,        /* IO queue before host info */
     ENA_STRICT_NO_READLESS,         /* CREATE_CQ before MMIO_RESP_LO/HI */
     ENA_STRICT_CDESC_SIZE,          /* CREATE_CQ entry size not offered */
@@ -326,7 +326,6 @@ typedef struct ENACore {
     uint64_t debug_area_errors;
     /* strict mode: what the guest did before the checks want it done */
     bool strict_host_info;      /* HOST_ATTR_CONFIG with host info seen */
-    bool strict_aenq_config;    /* SET_FEATURE(AENQ_CONFIG) seen */
     uint64_t strict_hits[ENA_STRICT__MAX];
 } ENACore;
 

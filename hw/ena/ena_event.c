@@ -19,7 +19,7 @@
 /* ---- strict mode ----------------------------------------------------- */
 
 static const char *const ena_strict_names[ENA_STRICT__MAX] = {
-    [ENA_STRICT_AENQ_UNCONFIGURED] = "aenq-before-config",
+    [ENA_STRICT_AENQ_UNCONFIGURED] = "aenq-unconfigured",
     [ENA_STRICT_NO_HOST_INFO] = "queues-before-host-info",
     [ENA_STRICT_NO_READLESS] = "cq-before-readless",
     [ENA_STRICT_CDESC_SIZE] = "cdesc-size",
@@ -520,11 +520,9 @@ void ena_aenq_head_db(ENACore *core, uint16_t head)
 {
     uint16_t depth = ena_q_depth(core->aenq_caps);
 
-    if (!core->strict_aenq_config) {
-        ena_strict(core, ENA_STRICT_AENQ_UNCONFIGURED, "AENQ head doorbell "
-                   "%u before SET_FEATURE(AENQ_CONFIG)", head);
-    }
     if (!ena_aenq_ready(core)) {
+        ena_strict(core, ENA_STRICT_AENQ_UNCONFIGURED, "AENQ head doorbell "
+                   "%u before AENQ_BASE and AENQ_CAPS describe a ring", head);
         ENA_GUEST_ERR(ena_ub_aenq_not_configured,
                       "AENQ head doorbell %u with AENQ not configured", head);
         return;
