@@ -423,18 +423,23 @@ static void peer_wait_consumed(Run *run)
 
 /*
  * Hand the device what the filter holds, now: switching a filter-buffer
- * off flushes it, and switching it on again holds the next frames.
+ * off flushes it, and switching it on again holds the next frames. Both
+ * commands go out before either answer is read: QEMU runs them in order,
+ * and a QMP round trip costs far more than a qtest one (the monitor
+ * hands each command to the main loop and back).
  */
 static void peer_release(Run *run)
 {
     QTestState *qts = ena_plat_qtest_qts(run->plat);
 
-    qobject_unref(qtest_qmp(qts, "{'execute': 'qom-set', 'arguments': "
-                            "{'path': '/objects/rxhold', 'property': "
-                            "'status', 'value': 'off'}}"));
-    qobject_unref(qtest_qmp(qts, "{'execute': 'qom-set', 'arguments': "
-                            "{'path': '/objects/rxhold', 'property': "
-                            "'status', 'value': 'on'}}"));
+    qtest_qmp_send(qts, "{'execute': 'qom-set', 'arguments': "
+                   "{'path': '/objects/rxhold', 'property': "
+                   "'status', 'value': 'off'}}");
+    qtest_qmp_send(qts, "{'execute': 'qom-set', 'arguments': "
+                   "{'path': '/objects/rxhold', 'property': "
+                   "'status', 'value': 'on'}}");
+    qobject_unref(qtest_qmp_receive(qts));
+    qobject_unref(qtest_qmp_receive(qts));
 }
 
 static void peer_send(Run *run, const uint8_t *buf, uint32_t len)
