@@ -232,8 +232,11 @@ static void ena_drv_set_host_info(EnaDrv *drv)
     hi->ena_spec_version = ena_le16(0x0200);
     hi->bdf = ena_le16(ena_plat_pci_bdf(drv->plat));
     hi->num_cpus = ena_le16(1);
-    /* we write moderation delays with every unmask */
-    hi->driver_supported_features = ena_le32(ENA_BIT(2));
+    /*
+     * bit 1: we read rx_cdesc.offset (ena_eth_rx_frags()); bit 2: we
+     * write moderation delays with every unmask
+     */
+    hi->driver_supported_features = ena_le32(ENA_BIT(1) | ENA_BIT(2));
     ena_plat_dma_sync(drv->plat, &drv->host_info, 0, sizeof(*hi),
                       ENA_DMA_SYNC_TO_DEVICE);
 

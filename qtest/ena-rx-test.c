@@ -1,8 +1,9 @@
 /*
  * QTest testcases for ena: the RSS hash functions (CRC32 beside
  * Toeplitz), the EC2 drop of frames that find the RX ring empty
- * (rx-drop-when-empty), and the fault points that corrupt completions
- * (MBZ bits, a stray FIRST bit, more RX descriptors than allowed).
+ * (rx-drop-when-empty), the RX offset (rx-offset), and the fault points
+ * that corrupt completions (MBZ bits, a stray FIRST bit, more RX
+ * descriptors than allowed).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -391,6 +392,124 @@ static void test_ena_rx_hold_default(void *obj, void *data,
     g_assert_cmpint(overruns, ==, 0);
 }
 
+/* ---- RX offset ------------------------------------------------------- */
+
+#define RX_OFFSET   40          /* the rx-offset the test device runs with */
+
+static void host_info_features(RxTest *t, uint32_t features)
+{
+    EnaAdminHostInfo hi = {
+        .os_type = cpu_to_le32(ENA_ADMIN_OS_LINUX),
+        .driver_supported_features = cpu_to_le32(features),
+    };
+    EnaAdminHostAttrFeature a = { 0 };
+    uint64_t buf = guest_alloc(t->d->alloc, sizeof(hi));
+
+    qtest_memwrite(t->qts, buf, &hi, sizeof(hi));
+    qena_addr48(&a.os_info_ba, buf);
+    g_assert_cmpint(qena_set_feature(t->d, ENA_ADMIN_HOST_ATTR_CONFIG, &a,
+                                     sizeof(a), 0, 0), ==, 0);
+}
+
+/* The frame @f of @len landed at @buf + @at, and @buf's first @at are 0 */
+static void assert_landed(RxTest *t, uint64_t buf, uint32_t at,
+                          const uint8_t *f, size_t len)
+{
+    g_autofree uint8_t *got = g_malloc(at + len);
+
+    qtest_memread(t->qts, buf, got, at + len);
+    for (uint32_t i = 0; i < at; i++) {
+        g_assert_cmpint(got[i], ==, 0);
+    }
+    g_assert_cmpmem(got + at, len, f, len);
+}
+
+/*
+ * rx-offset: a frame starts that far into its first buffer, and the first
+ * completion says so, once the driver has said in its host info that it
+ * reads the offset; the first buffer then holds that much less.
+ */
+static void test_ena_rx_offset(void *obj, void *data, QGuestAllocator *alloc)
+{
+    RxTest t;
+    QEnaIoQueue q;
+    EnaEthIoRxCdesc cd;
+    g_autofree uint8_t *f = g_malloc(3000);
+    uint64_t b[3];
+    size_t len;
+
+    rx_up(&t, obj, 1);
+    qena_io_queue(t.d, &q, ENA_ADMIN_SQ_DIRECTION_RX, 1,
+                  ENA_ADMIN_PLACEMENT_POLICY_HOST);
+
+    /* a driver that did not ask for it gets frames at offset 0 */
+    b[0] = qena_rx_post(t.d, &q, 1, 2048);
+    qena_sq_doorbell(t.d, &q);
+    len = build_tcp4(f, 100, 1, 2);
+    sock_send(&t, f, len);
+    g_assert_true(rx_wait(&t, &q, &cd));
+    g_assert_cmpint(cd.offset, ==, 0);
+    g_assert_cmpint(le16_to_cpu(cd.length), ==, len);
+    assert_landed(&t, b[0], 0, f, len);
+
+    /* host info with rx_offset: the frame starts RX_OFFSET bytes in */
+    host_info_features(&t, ENA_ADMIN_HOST_INFO_RX_OFFSET_MASK);
+    b[0] = qena_rx_post(t.d, &q, 2, 2048);
+    qena_sq_doorbell(t.d, &q);
+    len = build_tcp4(f, 120, 3, 4);
+    sock_send(&t, f, len);
+    g_assert_true(rx_wait(&t, &q, &cd));
+    g_assert_cmpint(cd.offset, ==, RX_OFFSET);
+    g_assert_cmpint(le16_to_cpu(cd.length), ==, len);
+    g_assert_cmpint(le32_to_cpu(cd.status) & ENA_ETH_IO_RX_CDESC_LAST_MASK,
+                    !=, 0);
+    assert_landed(&t, b[0], RX_OFFSET, f, len);
+
+    /* over two buffers: the first holds 2048 - RX_OFFSET, the second 0 in */
+    b[0] = qena_rx_post(t.d, &q, 3, 2048);
+    b[1] = qena_rx_post(t.d, &q, 4, 2048);
+    qena_sq_doorbell(t.d, &q);
+    len = build_tcp4(f, 2100, 5, 6);
+    sock_send(&t, f, len);
+    g_assert_true(rx_wait(&t, &q, &cd));
+    g_assert_cmpint(cd.offset, ==, RX_OFFSET);
+    g_assert_cmpint(le16_to_cpu(cd.length), ==, 2048 - RX_OFFSET);
+    assert_landed(&t, b[0], RX_OFFSET, f, 2048 - RX_OFFSET);
+    g_assert_true(rx_wait(&t, &q, &cd));
+    g_assert_cmpint(cd.offset, ==, 0);
+    g_assert_cmpint(le16_to_cpu(cd.length), ==, len - (2048 - RX_OFFSET));
+    assert_landed(&t, b[1], 0, f + 2048 - RX_OFFSET,
+                  len - (2048 - RX_OFFSET));
+
+    /* a first buffer no longer than the offset is used from its start */
+    b[0] = qena_rx_post(t.d, &q, 5, RX_OFFSET);
+    b[1] = qena_rx_post(t.d, &q, 6, 2048);
+    qena_sq_doorbell(t.d, &q);
+    len = build_tcp4(f, 80, 7, 8);
+    sock_send(&t, f, len);
+    g_assert_true(rx_wait(&t, &q, &cd));
+    g_assert_cmpint(cd.offset, ==, 0);
+    g_assert_cmpint(le16_to_cpu(cd.length), ==, RX_OFFSET);
+    assert_landed(&t, b[0], 0, f, RX_OFFSET);
+    g_assert_true(rx_wait(&t, &q, &cd));
+    assert_landed(&t, b[1], 0, f + RX_OFFSET, len - RX_OFFSET);
+
+    g_assert_cmpuint(qena_qom_get_uint(t.qts, "ena0", "rx-offset-frames"),
+                     ==, 2);
+
+    /* a device reset forgets the host info, and with it the offset */
+    rx_up(&t, obj, 1);
+    qena_io_queue(t.d, &q, ENA_ADMIN_SQ_DIRECTION_RX, 1,
+                  ENA_ADMIN_PLACEMENT_POLICY_HOST);
+    b[2] = qena_rx_post(t.d, &q, 9, 2048);
+    qena_sq_doorbell(t.d, &q);
+    len = build_tcp4(f, 64, 9, 10);
+    sock_send(&t, f, len);
+    g_assert_true(rx_wait(&t, &q, &cd));
+    g_assert_cmpint(cd.offset, ==, 0);
+    assert_landed(&t, b[2], 0, f, len);
+}
+
 /* ---- completions drivers must reject -------------------------------- */
 
 /* TX: flags bits 7:6 set on the completion the rule hits, once. */
@@ -565,6 +684,9 @@ static void register_ena_rx_test(void)
     opts.arg = NULL;
     qos_add_test("fault/cdesc-bad-spec", "ena", test_ena_fault_cdesc_bad_spec,
                  &opts);
+    opts.edge.extra_device_opts = "id=ena0,queues=4,rx-offset="
+                                  stringify(RX_OFFSET);
+    qos_add_test("rx/offset", "ena", test_ena_rx_offset, &opts);
     opts.edge.extra_device_opts = "id=ena0,queues=4,rx-drop-when-empty=on";
     qos_add_test("rx/drop-when-empty", "ena", test_ena_rx_drop_empty, &opts);
     opts.edge.extra_device_opts = "id=ena0,queues=4,rx-drop-when-empty=on,"

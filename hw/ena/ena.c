@@ -371,6 +371,7 @@ static const Property ena_properties[] = {
     DEFINE_PROP_UINT32("rx-fifo-kb", ENAState, core.params.rx_fifo_kb, 256),
     DEFINE_PROP_BOOL("rx-drop-when-empty", ENAState,
                      core.params.rx_drop_when_empty, false),
+    DEFINE_PROP_UINT8("rx-offset", ENAState, core.params.rx_offset, 0),
     DEFINE_PROP_UINT16("hint-mmio-read-timeout-ms", ENAState,
                        core.params.hints.mmio_read_timeout, 0),
     DEFINE_PROP_UINT16("hint-keepalive-timeout-ms", ENAState,
@@ -632,6 +633,8 @@ static void ena_instance_init(Object *obj)
           offsetof(ENACore, keepalives_sent), true },
         { "admin-commands", "admin commands executed",
           offsetof(ENACore, admin_cmds), true },
+        { "rx-offset-frames", "frames written rx-offset bytes into their "
+          "first buffer", offsetof(ENACore, stats.rx_offset_pkts), true },
         { "guest-os-type", "host_info os_type the driver reported",
           offsetof(ENACore, host_info.os_type), false },
         { "guest-driver-version", "host_info driver_version the driver "

@@ -615,6 +615,7 @@ static uint8_t ena_host_info_read(ENACore *core, uint64_t addr)
     h->os_type = le32_to_cpu(hi.os_type);
     h->driver_version = le32_to_cpu(hi.driver_version);
     h->kernel_ver = le32_to_cpu(hi.kernel_ver);
+    h->driver_features = le32_to_cpu(hi.driver_supported_features);
     memcpy(h->os_dist_str, hi.os_dist_str, sizeof(hi.os_dist_str));
     h->os_dist_str[sizeof(hi.os_dist_str)] = 0;
     memcpy(h->kernel_ver_str, hi.kernel_ver_str, sizeof(hi.kernel_ver_str));

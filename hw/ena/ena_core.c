@@ -916,6 +916,7 @@ static const VMStateDescription vmstate_ena_stats = {
         VMSTATE_UINT64(rx_drops, ENAStats),
         VMSTATE_UINT64(tx_drops, ENAStats),
         VMSTATE_UINT64(rx_overruns, ENAStats),
+        VMSTATE_UINT64(rx_offset_pkts, ENAStats),
         VMSTATE_UINT64_ARRAY(eni, ENAStats, 6),
         VMSTATE_END_OF_LIST()
     }
@@ -942,6 +943,7 @@ static const VMStateDescription vmstate_ena_host_info = {
         VMSTATE_UINT32(os_type, ENAHostInfo),
         VMSTATE_UINT32(driver_version, ENAHostInfo),
         VMSTATE_UINT32(kernel_ver, ENAHostInfo),
+        VMSTATE_UINT32(driver_features, ENAHostInfo),
         VMSTATE_UINT8_ARRAY(os_dist_str, ENAHostInfo, 129),
         VMSTATE_UINT8_ARRAY(kernel_ver_str, ENAHostInfo, 33),
         VMSTATE_END_OF_LIST()

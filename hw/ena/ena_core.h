@@ -81,6 +81,7 @@ typedef struct ENAParams {
     uint32_t tx_fifo_kb;        /* frames gathered, not yet on the wire */
     uint32_t rx_fifo_kb;        /* frames received, not yet written */
     bool rx_drop_when_empty;    /* EC2: drop (rx_overruns), do not hold */
+    uint8_t rx_offset;          /* first RX buffer: data this far in */
     EnaAdminHwHints hints;      /* host byte order */
 } ENAParams;
 
@@ -195,6 +196,7 @@ typedef struct ENAStats {
     uint64_t rx_drops;
     uint64_t tx_drops;
     uint64_t rx_overruns;
+    uint64_t rx_offset_pkts;    /* frames written at rx-offset */
     /* customer metrics: the five allowance counters, then conntrack avail */
     uint64_t eni[6];
 } ENAStats;
@@ -203,6 +205,7 @@ typedef struct ENAHostInfo {
     uint32_t os_type;
     uint32_t driver_version;
     uint32_t kernel_ver;
+    uint32_t driver_features;   /* ENA_ADMIN_HOST_INFO_* */
     uint8_t os_dist_str[129];
     uint8_t kernel_ver_str[33];
 } ENAHostInfo;

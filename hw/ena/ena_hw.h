@@ -658,6 +658,8 @@ typedef struct EnaAdminHostInfo {
     uint32_t driver_supported_features;
 } EnaAdminHostInfo;
 ENA_CHECK_SIZE(EnaAdminHostInfo, 196);
+/* driver_supported_features */
+#define ENA_ADMIN_HOST_INFO_RX_OFFSET_MASK          (1u << 1)
 
 /* GET_STATS */
 enum EnaAdminGetStatsType {

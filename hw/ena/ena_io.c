@@ -924,6 +924,16 @@ static unsigned ena_rx_min_bufs(ENACore *core, ENAIoSq *sq)
     }
 }
 
+/*
+ * rx-offset: where in its first buffer a frame starts, if the driver
+ * said in its host info that it reads rx_cdesc.offset.
+ */
+static uint8_t ena_rx_offset(ENACore *core)
+{
+    return core->host_info.driver_features &
+           ENA_ADMIN_HOST_INFO_RX_OFFSET_MASK ? core->params.rx_offset : 0;
+}
+
 static ssize_t ena_rx_deliver(ENACore *core, const struct iovec *iov,
                               int iovcnt)
 {
@@ -937,6 +947,7 @@ static ssize_t ena_rx_deliver(ENACore *core, const struct iovec *iov,
     bool v4, v6, frag;
     EthL4HdrProto l4;
     uint32_t hash, flags, cap = 0;
+    uint8_t pofs = ena_rx_offset(core);
     size_t off = 0;
     ENAIoSq *sq;
     ENAIoCq *cq;
@@ -1002,6 +1013,11 @@ static ssize_t ena_rx_deliver(ENACore *core, const struct iovec *iov,
             return 0;
         }
         blen[n] = le16_to_cpu(d[n].length) ?: 65536;
+        if (n == 0) {
+            /* a first buffer with no room past the offset gets none */
+            pofs = blen[0] > pofs ? pofs : 0;
+            blen[0] -= pofs;
+        }
         if (n < nmin) {
             /* spread evenly: leave each later buffer its share */
             blen[n] = MIN(blen[n], MAX((size - cap) / (nmin - n), 1));
@@ -1030,6 +1046,9 @@ static ssize_t ena_rx_deliver(ENACore *core, const struct iovec *iov,
                       ((uint64_t)le16_to_cpu(d[i].buff_addr_hi) << 32);
         uint32_t st = flags | ENA_ETH_IO_RX_CDESC_BUFFER_MASK;
 
+        if (i == 0) {
+            ba += pofs;
+        }
         if (ena_dma_write_iov(core, ba, iov, iovcnt, off, chunk)) {
             /* as for a ring: the device cannot go on writing blind */
             ENA_GUEST_ERR(ena_ub_rx_buf, "RX buffer 0x%" PRIx64 " len %u "
@@ -1057,14 +1076,16 @@ static ssize_t ena_rx_deliver(ENACore *core, const struct iovec *iov,
         cd.req_id = i == 0 && r && r->action == ENA_FA_BAD_REQ_ID ?
                     cpu_to_le16(ENA_FAULT_BAD_REQ_ID) : d[i].req_id;
         cd.hash = cpu_to_le32(hash);
+        cd.offset = i == 0 ? pofs : 0;
         if (!ena_cq_post(core, cq, (uint8_t *)&cd, sizeof(cd))) {
             return size;
         }
     }
     sq->head += n;
     core->stats.rx_pkts++;
+    core->stats.rx_offset_pkts += !!pofs;
     core->stats.rx_bytes += size;
-    trace_ena_rx_packet(ena_sq_idx(core, sq), size, n, hash);
+    trace_ena_rx_packet(ena_sq_idx(core, sq), size, n, hash, pofs);
     if (cq->vector != ENA_CQ_NO_IRQ) {
         ena_io_irq(core, cq->vector, true);
     }
