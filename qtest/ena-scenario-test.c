@@ -6,8 +6,9 @@
  *   {"device": ["prop=value", ...],
  *    "traffic": "idle|ping|tcp|admin|jumbo|flood",
  *    "duration_ns": N, "props": ["reset-count", ...],
- *    "actions": [{"t_ns": N, "kind": "fault|link|unplug", "point": "...",
- *                 "rule": "...", "up": true}, ...]}
+ *    "actions": [{"t_ns": N, "kind": "fault|set|link|unplug",
+ *                 "point": "...", "rule": "...", "up": true}, ...]}
+ * ("set": "point" names a property, "rule" holds its value).
  * QEMU starts with the device, the driver probes it (t0 is when it is up),
  * the actions are applied at t0 + t_ns of virtual time while traffic runs
  * against the other end of a socket netdev, and after the duration the
@@ -41,6 +42,7 @@
 #include "libqtest.h"
 #include "libqos/pci.h"
 #include "qemu/bswap.h"
+#include "qemu/cutils.h"
 #include "qemu/iov.h"
 #include "qapi/error.h"
 #include "qobject/qbool.h"
@@ -100,6 +102,7 @@ static const char *const traffic_names[] = {
 
 typedef enum ActionKind {
     ACTION_FAULT,
+    ACTION_SET,                 /* a uint32 property, qom-set at run time */
     ACTION_LINK,
     ACTION_UNPLUG,
 } ActionKind;
@@ -197,6 +200,15 @@ static bool scn_action(QDict *a, guint order, ScnAction *act, char **err)
     act->rule = g_strdup(qdict_get_try_str(a, "rule") ?: "");
     if (!strcmp(kind, "fault") && act->point[0]) {
         act->kind = ACTION_FAULT;
+    } else if (!strcmp(kind, "set") && act->point[0]) {
+        uint64_t v;
+
+        if (qemu_strtou64(act->rule, NULL, 10, &v) < 0 || v > UINT32_MAX) {
+            *err = g_strdup_printf("set %s: '%s' is not an unsigned 32-bit "
+                                   "number", act->point, act->rule);
+            return false;
+        }
+        act->kind = ACTION_SET;
     } else if (!strcmp(kind, "link")) {
         act->kind = ACTION_LINK;
     } else if (!strcmp(kind, "unplug")) {
@@ -641,6 +653,15 @@ static void apply_action(Run *run, const ScnAction *a)
             rsp = qtest_qmp(qts, "{'execute': 'qom-set', 'arguments': "
                             "{'path': '/machine/peripheral/ena0', "
                             "'property': %s, 'value': %s}}", prop, a->rule);
+        }
+        break;
+    case ACTION_SET:
+        what = g_strdup_printf("%s = %s", a->point, a->rule);
+        if (!run->unplugged) {
+            rsp = qtest_qmp(qts, "{'execute': 'qom-set', 'arguments': "
+                            "{'path': '/machine/peripheral/ena0', "
+                            "'property': %s, 'value': %" PRIu64 "}}",
+                            a->point, g_ascii_strtoull(a->rule, NULL, 10));
         }
         break;
     case ACTION_LINK:

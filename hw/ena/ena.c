@@ -464,7 +464,8 @@ static void ena_fault_prop_set(Object *obj, Visitor *v, const char *name,
 
 /*
  * The allowances (ena_allow.c): set at start-up or with qom-set at run
- * time, when each bucket starts over full at its new rate.
+ * time, when each bucket starts over full at its new rate. Scenarios'
+ * "at T: set PROP VALUE" takes the names in this table (enascn/cdefs.py).
  */
 static const struct {
     const char *name;
