@@ -233,6 +233,11 @@ static bool ena_check_params(ENAState *s, Error **errp)
                    p->phc_block_us);
         return false;
     }
+    if (p->phc_rate > 1000000) {
+        error_setg(errp, "phc-rate-limit=%u: must be at most 1000000 (0: no "
+                   "limit)", p->phc_rate);
+        return false;
+    }
     if (p->phc_error_bound_ns == UINT32_MAX) {
         error_setg(errp, "phc-error-bound-ns=%u: drivers take 0xffffffff "
                    "for \"no valid bound\"", p->phc_error_bound_ns);
@@ -381,6 +386,7 @@ static const Property ena_properties[] = {
                        10000),
     DEFINE_PROP_UINT32("phc-error-bound-ns", ENAState,
                        core.params.phc_error_bound_ns, 10000),
+    DEFINE_PROP_UINT32("phc-rate-limit", ENAState, core.params.phc_rate, 125),
     DEFINE_PROP_BOOL("timing", ENAState, core.params.timing, true),
     DEFINE_PROP_UINT32("pcie-latency-ns", ENAState,
                        core.params.pcie_latency_ns, 500),
@@ -441,6 +447,9 @@ static const struct {
     { "phc-block-us", "PHC_CONFIG block_timeout_usec: how long drivers "
       "stop asking after a failed PHC read" },
     { "phc-error-bound-ns", "error_bound of every PHC response" },
+    { "phc-rate-limit", "PHC requests a second the device answers, in "
+      "bursts of as many; beyond, the timestamp error flag (EC2: 125); "
+      "0: no limit" },
     { "timing", "model the time operations take (docs/timing.md); off: "
       "each completes the instant it is asked for" },
     { "pcie-latency-ns", "timing: one-way PCIe latency; a DMA read costs "

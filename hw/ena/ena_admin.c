@@ -498,6 +498,27 @@ void ena_phc_timer_cb(void *opaque)
 }
 
 /*
+ * EC2 answers at most phc-rate-limit requests a second and flags the
+ * rest as timestamp errors. How it counts is not documented: here a
+ * token bucket (GCRA) of that rate, as deep as one second of it.
+ */
+static bool ena_phc_rate_ok(ENACore *core, int64_t now)
+{
+    int64_t step, burst;
+
+    if (!core->params.phc_rate) {
+        return true;
+    }
+    step = NANOSECONDS_PER_SECOND / core->params.phc_rate;
+    burst = NANOSECONDS_PER_SECOND - step;
+    if (core->phc_tat - burst > now) {
+        return false;
+    }
+    core->phc_tat = MAX(core->phc_tat, now) + step;
+    return true;
+}
+
+/*
  * A doorbell: sample the clock now, write {req_id, timestamp, error
  * bound, flags} to the configured address, req_id last. With timing it
  * is a posted write of 64 bytes (docs/timing.md); faults may drop it,
@@ -533,6 +554,10 @@ void ena_phc_doorbell(ENACore *core, uint32_t val)
     core->phc_req_id = req_id;
     core->phc_stamp = now;
     core->phc_flags = (fr && fr->action == ENA_FA_ERROR) ? fr->value : 0;
+    if (!ena_phc_rate_ok(core, now)) {
+        trace_ena_phc_rate_limited(req_id);
+        core->phc_flags |= ENA_ADMIN_PHC_ERROR_FLAG_TIMESTAMP;
+    }
     if (core->params.timing) {
         ena_pace_take(&core->dma_wr, now, sizeof(EnaAdminPhcResp) * 8,
                       (uint64_t)core->params.dma_mbps * 1000);

@@ -657,6 +657,7 @@ static int ena_core_pre_load(void *opaque)
     core->phc_addr = 0;
     core->phc_pending = false;
     core->phc_requests = core->phc_responses = core->phc_dma_errors = 0;
+    core->phc_tat = 0;
     core->llq_set = false;
     core->llq_slots = 0;
     core->llq_entry_size = 0;
@@ -759,7 +760,8 @@ static bool ena_core_load_ok(ENACore *core)
         (core->phc_addr && (!core->params.phc ||
                             !ena_dma_ok(core, core->phc_addr,
                                         sizeof(EnaAdminPhcResp)))) ||
-        (core->phc_pending && !core->phc_addr)) {
+        (core->phc_pending && !core->phc_addr) ||
+        core->phc_tat > ena_now() + NANOSECONDS_PER_SECOND) {
         return false;
     }
     for (int i = 0; i < ENA_MAX_IO_CQ; i++) {
@@ -1148,6 +1150,7 @@ static const VMStateDescription vmstate_ena_phc = {
         VMSTATE_INT64(phc_stamp, ENACore),
         VMSTATE_INT64(phc_due, ENACore),
         VMSTATE_TIMER_PTR(phc_timer, ENACore),
+        VMSTATE_INT64(phc_tat, ENACore),
         VMSTATE_UINT64(phc_requests, ENACore),
         VMSTATE_UINT64(phc_responses, ENACore),
         VMSTATE_UINT64(phc_dma_errors, ENACore),

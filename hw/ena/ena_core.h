@@ -86,6 +86,7 @@ typedef struct ENAParams {
     uint32_t phc_expire_us;     /* GET PHC_CONFIG: expire_timeout_usec */
     uint32_t phc_block_us;      /* GET PHC_CONFIG: block_timeout_usec */
     uint32_t phc_error_bound_ns;    /* in every response */
+    uint32_t phc_rate;          /* requests a second answered; 0: any */
     EnaAdminHwHints hints;      /* host byte order */
 } ENAParams;
 
@@ -315,6 +316,7 @@ typedef struct ENACore {
     int64_t phc_stamp;          /* the clock when the doorbell came */
     int64_t phc_due;            /* when it is written */
     QEMUTimer *phc_timer;
+    int64_t phc_tat;            /* rate limit: when the bucket is empty */
     uint64_t phc_requests;      /* doorbells taken */
     uint64_t phc_responses;     /* responses written */
     uint64_t phc_dma_errors;    /* responses whose write failed */
