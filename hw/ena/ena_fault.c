@@ -81,6 +81,10 @@ static const ENAFaultPointInfo ena_fault_points[ENA_FAULT__MAX] = {
         "hints", FA(NOTIFY), FK(AFTER) | FK(RESET) | FK(HINT), NULL,
         FA(NOTIFY),
     },
+    [ENA_FAULT_LLQ] = {
+        "llq", FA(WRONG_GEOMETRY) | FA(WRONG_ENTRY_SIZE), ENA_FK_COMMON,
+        NULL, 0,
+    },
 };
 
 static const char *const ena_fault_action_names[ENA_FA__MAX] = {
@@ -104,6 +108,8 @@ static const char *const ena_fault_action_names[ENA_FA__MAX] = {
     [ENA_FA_MBZ] = "mbz",
     [ENA_FA_STRAY_FIRST] = "stray-first",
     [ENA_FA_TOO_MANY_DESCS] = "too-many-descs",
+    [ENA_FA_WRONG_GEOMETRY] = "wrong-geometry",
+    [ENA_FA_WRONG_ENTRY_SIZE] = "wrong-entry-size",
 };
 
 /* hints=... keys of the "hints" point, in EnaAdminHwHints order */

@@ -27,6 +27,7 @@ typedef enum ENAFaultPoint {
     ENA_FAULT_FATAL,        /* a fatal device error */
     ENA_FAULT_LINK,         /* link down for a while */
     ENA_FAULT_HINTS,        /* a NOTIFICATION carrying new HW hints */
+    ENA_FAULT_LLQ,          /* GET_FEATURE(LLQ) answers */
     ENA_FAULT__MAX,
 } ENAFaultPoint;
 
@@ -52,6 +53,8 @@ typedef enum ENAFaultAction {
     ENA_FA_MBZ,             /* tx, rx: must-be-zero completion bits set */
     ENA_FA_STRAY_FIRST,     /* rx: FIRST on a later completion */
     ENA_FA_TOO_MANY_DESCS,  /* rx: more completions than allowed */
+    ENA_FA_WRONG_GEOMETRY,  /* llq: offer a wide depth the device refuses */
+    ENA_FA_WRONG_ENTRY_SIZE,    /* llq: offer only 256 B, then refuse it */
     ENA_FA__MAX,
 } ENAFaultAction;
 
