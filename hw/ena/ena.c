@@ -671,6 +671,8 @@ static void ena_instance_init(Object *obj)
           offsetof(ENACore, keepalives_sent), true },
         { "admin-commands", "admin commands executed",
           offsetof(ENACore, admin_cmds), true },
+        { "llq-accel", "LLQ accel modes in force: bit 0 DISABLE_META_CACHING"
+          ", bit 1 LIMIT_TX_BURST", offsetof(ENACore, llq_accel), false },
         { "llq-refused", "LLQ geometries refused by SET_FEATURE(LLQ) or "
           "CREATE_SQ", offsetof(ENACore, llq_refused), true },
         { "llq-burst-violations", "LLQ doorbells past max_tx_burst_size",

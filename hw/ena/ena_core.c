@@ -1150,7 +1150,7 @@ static const VMStateDescription vmstate_ena_llq_accel = {
     .minimum_version_id = 1,
     .needed = ena_llq_accel_needed,
     .fields = (const VMStateField[]) {
-        VMSTATE_UINT16(llq_accel, ENACore),
+        VMSTATE_UINT32(llq_accel, ENACore),
         VMSTATE_BOOL(llq_refuse_256, ENACore),
         VMSTATE_UINT64(llq_refused, ENACore),
         VMSTATE_UINT64(llq_burst_violations, ENACore),

@@ -279,7 +279,7 @@ typedef struct ENACore {
     uint8_t llq_descs_before_hdr;
     uint8_t llq_stride;         /* ENA_ADMIN_*_DESC(S)_PER_ENTRY */
     uint32_t llq_slots;         /* bitmap of BAR2 windows in use */
-    uint16_t llq_accel;         /* ENA_ADMIN_LLQ_ACCEL_* bits in force */
+    uint32_t llq_accel;         /* ENA_ADMIN_LLQ_ACCEL_* bits in force */
     bool llq_refuse_256;        /* fault: GET offered 256 B that SET refuses */
     uint64_t llq_refused;       /* geometries refused (SET, CREATE_SQ) */
     uint64_t llq_burst_violations;  /* doorbells over max_tx_burst_size */
