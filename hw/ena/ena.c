@@ -158,6 +158,25 @@ static bool ena_check_params(ENAState *s, Error **errp)
                    ENA_MAX_QUEUE_DEPTH);
         return false;
     }
+    if (p->llq_entry_recommended != 128 && p->llq_entry_recommended != 256) {
+        error_setg(errp, "llq-entry-size-recommended=%u: must be 128 or 256",
+                   p->llq_entry_recommended);
+        return false;
+    }
+    if (p->llq_max_wide_depth &&
+        (p->llq_max_wide_depth < 2 || !is_power_of_2(p->llq_max_wide_depth) ||
+         p->llq_max_wide_depth > MIN(p->max_depth, ENA_LLQ_MAX_DEPTH))) {
+        error_setg(errp, "llq-max-wide-depth=%u: must be 0 or a power of two "
+                   "up to %u (the LLQ depth)", p->llq_max_wide_depth,
+                   MIN(p->max_depth, ENA_LLQ_MAX_DEPTH));
+        return false;
+    }
+    if (p->llq_max_tx_burst && p->llq_max_tx_burst < ENA_LLQ_MAX_ENTRY_SIZE) {
+        error_setg(errp, "llq-max-tx-burst=%u: must be 0 (no LIMIT_TX_BURST) "
+                   "or at least %d, one entry of the largest size",
+                   p->llq_max_tx_burst, ENA_LLQ_MAX_ENTRY_SIZE);
+        return false;
+    }
     if (p->max_mtu < ENA_DEFAULT_MTU || p->max_mtu > ENA_MAX_MTU) {
         error_setg(errp, "max-mtu=%u: must be %d to %d", p->max_mtu,
                    ENA_DEFAULT_MTU, ENA_MAX_MTU);
@@ -387,6 +406,14 @@ static const Property ena_properties[] = {
     DEFINE_PROP_UINT32("phc-error-bound-ns", ENAState,
                        core.params.phc_error_bound_ns, 10000),
     DEFINE_PROP_UINT32("phc-rate-limit", ENAState, core.params.phc_rate, 125),
+    DEFINE_PROP_UINT16("llq-entry-size-recommended", ENAState,
+                       core.params.llq_entry_recommended, 128),
+    DEFINE_PROP_UINT16("llq-max-wide-depth", ENAState,
+                       core.params.llq_max_wide_depth, 0),
+    DEFINE_PROP_BOOL("llq-disable-meta-caching", ENAState,
+                     core.params.llq_no_meta_caching, false),
+    DEFINE_PROP_UINT16("llq-max-tx-burst", ENAState,
+                       core.params.llq_max_tx_burst, 0),
     DEFINE_PROP_BOOL("timing", ENAState, core.params.timing, true),
     DEFINE_PROP_UINT32("pcie-latency-ns", ENAState,
                        core.params.pcie_latency_ns, 500),
@@ -451,6 +478,15 @@ static const struct {
     { "phc-rate-limit", "PHC requests a second the device answers, in "
       "bursts of as many; beyond, the timestamp error flag (EC2: 125); "
       "0: no limit" },
+    { "llq-entry-size-recommended", "GET_FEATURE(LLQ) "
+      "entry_size_recommended in bytes, 128 or 256 (newer drivers then use "
+      "large LLQ)" },
+    { "llq-max-wide-depth", "GET_FEATURE(LLQ) max_wide_llq_depth; 0: none "
+      "reported, and 256 B SQs may be half the LLQ depth" },
+    { "llq-disable-meta-caching", "offer the DISABLE_META_CACHING accel mode:"
+      " every LLQ packet must carry a meta descriptor" },
+    { "llq-max-tx-burst", "offer LIMIT_TX_BURST with this max_tx_burst_size "
+      "(bytes of LLQ entries per doorbell, at least 256); 0: not offered" },
     { "timing", "model the time operations take (docs/timing.md); off: "
       "each completes the instant it is asked for" },
     { "pcie-latency-ns", "timing: one-way PCIe latency; a DMA read costs "
@@ -614,6 +650,9 @@ static const char *const ena_fault_help[ENA_FAULT__MAX] = {
     [ENA_FAULT_LINK] = "down [:for=T]",
     [ENA_FAULT_HINTS] = "notify:keepalive-timeout-ms=N:... (UPDATE_HINTS)",
     [ENA_FAULT_PHC] = "PHC responses: drop | error:flags=N | delay:delay=T",
+    [ENA_FAULT_LLQ] = "GET_FEATURE(LLQ): wrong-geometry (256 B recommended "
+                      "at a depth CREATE_SQ refuses) | wrong-entry-size "
+                      "(only 256 B offered, then refused by SET)",
 };
 
 static void ena_instance_init(Object *obj)
@@ -677,6 +716,14 @@ static void ena_instance_init(Object *obj)
           offsetof(ENACore, admin_cmds), true },
         { "rx-offset-frames", "frames written rx-offset bytes into their "
           "first buffer", offsetof(ENACore, stats.rx_offset_pkts), true },
+        { "llq-accel", "LLQ accel modes in force: bit 0 DISABLE_META_CACHING"
+          ", bit 1 LIMIT_TX_BURST", offsetof(ENACore, llq_accel), false },
+        { "llq-refused", "LLQ geometries refused by SET_FEATURE(LLQ) or "
+          "CREATE_SQ", offsetof(ENACore, llq_refused), true },
+        { "llq-burst-violations", "LLQ doorbells past max_tx_burst_size",
+          offsetof(ENACore, llq_burst_violations), true },
+        { "llq-meta-missing", "LLQ packets without a meta descriptor while "
+          "meta caching is off", offsetof(ENACore, llq_meta_missing), true },
         { "guest-os-type", "host_info os_type the driver reported",
           offsetof(ENACore, host_info.os_type), false },
         { "guest-driver-version", "host_info driver_version the driver "

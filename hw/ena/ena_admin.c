@@ -220,10 +220,28 @@ static uint8_t ena_cmd_create_sq(ENACore *core, const EnaAdminAqEntry *cmd,
                           placement);
             return ENA_ADMIN_ILLEGAL_PARAMETER;
         }
-        if (depth > ENA_LLQ_MAX_DEPTH) {
+        if (depth > ena_llq_max_depth(&core->params)) {
+            core->llq_refused++;
             ENA_GUEST_ERR(ena_ub_sq_depth, "CREATE_SQ depth %u: more than "
-                          "the LLQ depth %u", depth, ENA_LLQ_MAX_DEPTH);
+                          "the LLQ depth %u", depth,
+                          ena_llq_max_depth(&core->params));
             return ENA_ADMIN_ILLEGAL_PARAMETER;
+        }
+        if (depth > ena_llq_depth_limit(&core->params,
+                                        core->llq_entry_size)) {
+            /*
+             * Within max_llq_depth, but deeper than the BAR2 window holds
+             * at this entry size. A Nitro device answered this with
+             * UNKNOWN_ERROR (amzn-drivers #368: 256 B entries at depth
+             * 1024, after recommending 256 B), so this does too.
+             */
+            core->llq_refused++;
+            ENA_GUEST_ERR(ena_ub_llq_depth, "CREATE_SQ depth %u: more than "
+                          "%u LLQ entries of %u B", depth,
+                          ena_llq_depth_limit(&core->params,
+                                              core->llq_entry_size),
+                          core->llq_entry_size);
+            return ENA_ADMIN_UNKNOWN_ERROR;
         }
     } else if (placement != ENA_ADMIN_PLACEMENT_POLICY_HOST) {
         ENA_GUEST_ERR(ena_ub_sq_placement, "CREATE_SQ placement %u: not "
@@ -632,8 +650,7 @@ static uint8_t ena_feat_get(ENACore *core, ENAFeatCtx *f, uint8_t id)
         /* without BAR2 this is the "advertised, but no mem bar" profile */
         EnaAdminLlqFeature l = {
             .max_llq_num = cpu_to_le32(p->queues),
-            .max_llq_depth = cpu_to_le32(MIN(p->max_depth,
-                                             ENA_LLQ_MAX_DEPTH)),
+            .max_llq_depth = cpu_to_le32(ena_llq_max_depth(p)),
             .header_location_ctrl_supported =
                 cpu_to_le16(ENA_ADMIN_INLINE_HEADER),
             .entry_size_ctrl_supported = cpu_to_le16(ENA_LLQ_ENTRY_SIZES),
@@ -641,8 +658,31 @@ static uint8_t ena_feat_get(ENACore *core, ENAFeatCtx *f, uint8_t id)
                 cpu_to_le16(ENA_LLQ_DESCS_BEFORE_HDR),
             .descriptors_stride_ctrl_supported =
                 cpu_to_le16(ENA_LLQ_STRIDES),
-            .entry_size_recommended = ENA_ADMIN_LIST_ENTRY_SIZE_128B,
+            .entry_size_recommended = p->llq_entry_recommended == 256 ?
+                ENA_ADMIN_LIST_ENTRY_SIZE_256B :
+                ENA_ADMIN_LIST_ENTRY_SIZE_128B,
+            .max_wide_llq_depth = cpu_to_le16(p->llq_max_wide_depth),
+            .accel_flags = cpu_to_le16(ena_llq_accel_offered(p)),
+            .accel_max_tx_burst_size = cpu_to_le16(p->llq_max_tx_burst),
         };
+        const ENAFaultRule *fr;
+
+        fr = ena_fault_fire(&core->faults, ENA_FAULT_LLQ, ENA_FA_ANY,
+                            ENA_FAULT_ANY, ENA_FAULT_ANY);
+        if (fr && fr->action == ENA_FA_WRONG_GEOMETRY) {
+            /* wide entries promised at the full depth, refused later */
+            l.entry_size_recommended = ENA_ADMIN_LIST_ENTRY_SIZE_256B;
+            l.max_wide_llq_depth = cpu_to_le16(ena_llq_max_depth(p));
+            trace_ena_fault_llq_geometry(ena_llq_max_depth(p),
+                                         ena_llq_depth_limit(p, 256));
+        } else if (fr && fr->action == ENA_FA_WRONG_ENTRY_SIZE) {
+            /* a width it cannot do: SET_FEATURE(LLQ) refuses it */
+            l.entry_size_ctrl_supported =
+                cpu_to_le16(ENA_ADMIN_LIST_ENTRY_SIZE_256B);
+            l.entry_size_recommended = ENA_ADMIN_LIST_ENTRY_SIZE_256B;
+            core->llq_refuse_256 = true;
+            trace_ena_fault_llq_entry_size();
+        }
         memcpy(f->out, &l, sizeof(l));
         break;
     }
@@ -848,6 +888,7 @@ static uint8_t ena_feat_set(ENACore *core, ENAFeatCtx *f, uint8_t id)
     case ENA_ADMIN_LLQ: {
         EnaAdminLlqFeature l;
         uint16_t hdr, size, before, stride;
+        unsigned esize;
 
         memcpy(&l, in, sizeof(l));
         hdr = le16_to_cpu(l.header_location_ctrl_enabled);
@@ -858,10 +899,19 @@ static uint8_t ena_feat_set(ENACore *core, ENAFeatCtx *f, uint8_t id)
             !is_power_of_2(size) || !(size & ENA_LLQ_ENTRY_SIZES) ||
             !is_power_of_2(before) || !(before & ENA_LLQ_DESCS_BEFORE_HDR) ||
             !is_power_of_2(stride) || !(stride & ENA_LLQ_STRIDES)) {
+            core->llq_refused++;
             ENA_GUEST_ERR(ena_ub_llq_set, "SET LLQ header location 0x%x, "
                           "entry size 0x%x, descriptors before header %u, "
                           "stride 0x%x: not one offered value each",
                           hdr, size, before, stride);
+            return ENA_ADMIN_ILLEGAL_PARAMETER;
+        }
+        esize = size == ENA_ADMIN_LIST_ENTRY_SIZE_128B ? 128 :
+                size == ENA_ADMIN_LIST_ENTRY_SIZE_192B ? 192 : 256;
+        if (esize == 256 && core->llq_refuse_256) {
+            /* the device's own fault, not the guest's: no guest error */
+            core->llq_refused++;
+            trace_ena_fault_llq_refuse(esize);
             return ENA_ADMIN_ILLEGAL_PARAMETER;
         }
         if (core->llq_slots) {
@@ -869,14 +919,18 @@ static uint8_t ena_feat_set(ENACore *core, ENAFeatCtx *f, uint8_t id)
                           ctpop32(core->llq_slots));
             return ENA_ADMIN_RESOURCE_BUSY;
         }
-        core->llq_entry_size = size == ENA_ADMIN_LIST_ENTRY_SIZE_128B ? 128 :
-                               size == ENA_ADMIN_LIST_ENTRY_SIZE_192B ? 192 :
-                               256;
+        core->llq_entry_size = esize;
         core->llq_descs_before_hdr = before;
         core->llq_stride = stride;
         core->llq_set = true;
+        /*
+         * Linux asks for both modes whether offered or not, so a mode is
+         * in force when both sides want it; the rest is ignored.
+         */
+        core->llq_accel = le16_to_cpu(l.accel_flags) &
+                          ena_llq_accel_offered(&core->params);
         trace_ena_llq_set(core->llq_entry_size, before, stride,
-                          le16_to_cpu(l.accel_flags));
+                          core->llq_accel);
         break;
     }
     case ENA_ADMIN_MTU: {

@@ -85,6 +85,8 @@ static void ena_quiesce(ENACore *core)
     core->llq_entry_size = 0;
     core->llq_descs_before_hdr = 0;
     core->llq_stride = 0;
+    core->llq_accel = 0;
+    core->llq_refuse_256 = false;
     /*
      * BAR2 keeps its bytes: an SQ created later starts over at entry 0
      * and the device reads only entries the driver rang in since.
@@ -663,6 +665,8 @@ static int ena_core_pre_load(void *opaque)
     core->llq_entry_size = 0;
     core->llq_descs_before_hdr = 0;
     core->llq_stride = 0;
+    core->llq_accel = 0;
+    core->llq_refuse_256 = false;
     return 0;
 }
 
@@ -717,12 +721,14 @@ static bool ena_sq_load_ok(ENACore *core, int idx, uint32_t *slots)
         }
     }
     if (!sq->llq) {
-        return !sq->llq_in_pkt &&
+        return !sq->llq_in_pkt && !sq->llq_dropping && !sq->llq_pkt_drop &&
                ena_dma_ok(core, sq->ba, (uint64_t)sq->depth *
                                         sizeof(EnaEthIoTxDesc));
     }
     if (sq->direction != ENA_ADMIN_SQ_DIRECTION_TX || !core->llq_set ||
-        !core->llq_mem || sq->depth > ENA_LLQ_MAX_DEPTH ||
+        !core->llq_mem ||
+        sq->depth > ena_llq_depth_limit(&core->params,
+                                        core->llq_entry_size) ||
         sq->llq_slot >= core->params.queues || (*slots & BIT(sq->llq_slot))) {
         return false;
     }
@@ -734,7 +740,7 @@ static bool ena_sq_load_ok(ENACore *core, int idx, uint32_t *slots)
 static bool ena_llq_load_ok(ENACore *core)
 {
     if (!core->llq_set) {
-        return !core->llq_slots;
+        return !core->llq_slots && !core->llq_accel;
     }
     return core->params.llq &&
            (core->llq_entry_size == 128 || core->llq_entry_size == 192 ||
@@ -742,7 +748,10 @@ static bool ena_llq_load_ok(ENACore *core)
            is_power_of_2(core->llq_descs_before_hdr) &&
            (core->llq_descs_before_hdr & ENA_LLQ_DESCS_BEFORE_HDR) &&
            is_power_of_2(core->llq_stride) &&
-           (core->llq_stride & ENA_LLQ_STRIDES);
+           (core->llq_stride & ENA_LLQ_STRIDES) &&
+           core->llq_descs_before_hdr * sizeof(EnaEthIoTxDesc) <
+           core->llq_entry_size &&
+           !(core->llq_accel & ~ena_llq_accel_offered(&core->params));
 }
 
 static bool ena_core_load_ok(ENACore *core)
@@ -872,6 +881,28 @@ static const VMStateDescription vmstate_ena_sq_pkt = {
     }
 };
 
+/* LIMIT_TX_BURST and DISABLE_META_CACHING state of an LLQ SQ */
+static bool ena_sq_accel_needed(void *opaque)
+{
+    ENAIoSq *sq = opaque;
+
+    return sq->llq_dropping || sq->llq_pkt_drop || sq->pkt_has_meta;
+}
+
+static const VMStateDescription vmstate_ena_sq_accel = {
+    .name = "ena-io-sq/llq-accel",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = ena_sq_accel_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_BOOL(llq_dropping, ENAIoSq),
+        VMSTATE_UINT16(llq_drop_until, ENAIoSq),
+        VMSTATE_BOOL(llq_pkt_drop, ENAIoSq),
+        VMSTATE_BOOL(pkt_has_meta, ENAIoSq),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
 /*
  * Version 1 throughout: the device has not been released, so no stream
  * of an older layout exists to be read (nested sections carry no version
@@ -898,6 +929,7 @@ static const VMStateDescription vmstate_ena_sq = {
     },
     .subsections = (const VMStateDescription * const []) {
         &vmstate_ena_sq_pkt,
+        &vmstate_ena_sq_accel,
         NULL
     }
 };
@@ -1160,6 +1192,52 @@ static const VMStateDescription vmstate_ena_phc = {
     }
 };
 
+/* Negotiated accel modes and the LLQ counters, once any is non-zero */
+static bool ena_llq_accel_needed(void *opaque)
+{
+    ENACore *core = opaque;
+
+    return core->llq_accel || core->llq_refuse_256 || core->llq_refused ||
+           core->llq_burst_violations || core->llq_meta_missing;
+}
+
+static const VMStateDescription vmstate_ena_llq_accel = {
+    /* not "ena-core/llq-...": QEMU would take it for a child of /llq */
+    .name = "ena-core/accel",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = ena_llq_accel_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(llq_accel, ENACore),
+        VMSTATE_BOOL(llq_refuse_256, ENACore),
+        VMSTATE_UINT64(llq_refused, ENACore),
+        VMSTATE_UINT64(llq_burst_violations, ENACore),
+        VMSTATE_UINT64(llq_meta_missing, ENACore),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+/* The llq fault point came after the others: its rule travels apart. */
+static bool ena_llq_fault_needed(void *opaque)
+{
+    ENACore *core = opaque;
+    const ENAFaultRule *r = &core->faults.rule[ENA_FAULT_LLQ];
+
+    return r->action != ENA_FA_NONE || r->hits;
+}
+
+static const VMStateDescription vmstate_ena_llq_fault = {
+    .name = "ena-core/fault-llq",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = ena_llq_fault_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_STRUCT_SUB_ARRAY(faults.rule, ENACore, ENA_FAULT_LLQ, 1, 1,
+                                 vmstate_ena_fault_rule, ENAFaultRule),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
 /*
  * The allowances: what qom-set changed, the buckets and the tracked flows.
  * Sent while an allowance is on or flows are left from one.
@@ -1286,8 +1364,8 @@ const VMStateDescription vmstate_ena_core = {
         VMSTATE_UINT32(last_reset_reason, ENACore),
         VMSTATE_UINT8_ARRAY(reset_history, ENACore, ENA_RESET_HISTORY),
         VMSTATE_UINT64(admin_cmds, ENACore),
-        VMSTATE_STRUCT_ARRAY(faults.rule, ENACore, ENA_FAULT__MAX, 1,
-                             vmstate_ena_fault_rule, ENAFaultRule),
+        VMSTATE_STRUCT_SUB_ARRAY(faults.rule, ENACore, 0, ENA_FAULT_LLQ, 1,
+                                 vmstate_ena_fault_rule, ENAFaultRule),
         VMSTATE_BOOL(fault_link_down, ENACore),
         VMSTATE_BOOL(hints_pending, ENACore),
         VMSTATE_BUFFER_UNSAFE(hints_notify, ENACore, 0,
@@ -1300,6 +1378,8 @@ const VMStateDescription vmstate_ena_core = {
     },
     .subsections = (const VMStateDescription * const []) {
         &vmstate_ena_llq,
+        &vmstate_ena_llq_accel,
+        &vmstate_ena_llq_fault,
         &vmstate_ena_timing,
         &vmstate_ena_allow,
         &vmstate_ena_phc,

@@ -71,6 +71,10 @@ typedef struct ENAParams {
     bool offloads;
     bool llq;                   /* offer the LLQ feature */
     bool llq_mem_bar;           /* expose BAR2 (off: LLQ without its BAR) */
+    uint16_t llq_entry_recommended; /* bytes, 128 or 256 */
+    uint16_t llq_max_wide_depth;    /* 0: n/a, 256 B SQs get half the depth */
+    bool llq_no_meta_caching;       /* offer DISABLE_META_CACHING */
+    uint16_t llq_max_tx_burst;      /* bytes; 0: no LIMIT_TX_BURST */
     /* timing model (docs/timing.md); off: every operation is instant */
     bool timing;
     uint32_t pcie_latency_ns;   /* one way, host <-> device */
@@ -143,6 +147,10 @@ typedef struct ENAIoSq {
     bool llq;
     uint16_t llq_slot;          /* which BAR2 window */
     bool llq_in_pkt;            /* the next entry continues a packet */
+    /* LIMIT_TX_BURST: entries before llq_drop_until belong to a burst */
+    bool llq_dropping;          /* over the limit, so they are dropped */
+    uint16_t llq_drop_until;
+    bool llq_pkt_drop;          /* the packet being gathered is dropped */
     uint8_t llq_hdr[ENA_LLQ_MAX_ENTRY_SIZE];    /* pushed header bytes */
 } ENAIoSq;
 
@@ -280,6 +288,11 @@ typedef struct ENACore {
     uint8_t llq_descs_before_hdr;
     uint8_t llq_stride;         /* ENA_ADMIN_*_DESC(S)_PER_ENTRY */
     uint32_t llq_slots;         /* bitmap of BAR2 windows in use */
+    uint32_t llq_accel;         /* ENA_ADMIN_LLQ_ACCEL_* bits in force */
+    bool llq_refuse_256;        /* fault: GET offered 256 B that SET refuses */
+    uint64_t llq_refused;       /* geometries refused (SET, CREATE_SQ) */
+    uint64_t llq_burst_violations;  /* doorbells over max_tx_burst_size */
+    uint64_t llq_meta_missing;  /* packets without their meta descriptor */
 
     /* fault injection (ena_fault.c) */
     ENAFaults faults;

@@ -85,6 +85,10 @@ static const ENAFaultPointInfo ena_fault_points[ENA_FAULT__MAX] = {
         "phc", FA(DROP) | FA(ERROR) | FA(DELAY),
         ENA_FK_COMMON | FK(DELAY) | FK(FLAGS), NULL, 0,
     },
+    [ENA_FAULT_LLQ] = {
+        "llq", FA(WRONG_GEOMETRY) | FA(WRONG_ENTRY_SIZE), ENA_FK_COMMON,
+        NULL, 0,
+    },
 };
 
 static const char *const ena_fault_action_names[ENA_FA__MAX] = {
@@ -109,6 +113,8 @@ static const char *const ena_fault_action_names[ENA_FA__MAX] = {
     [ENA_FA_STRAY_FIRST] = "stray-first",
     [ENA_FA_TOO_MANY_DESCS] = "too-many-descs",
     [ENA_FA_ERROR] = "error",
+    [ENA_FA_WRONG_GEOMETRY] = "wrong-geometry",
+    [ENA_FA_WRONG_ENTRY_SIZE] = "wrong-entry-size",
 };
 
 /* hints=... keys of the "hints" point, in EnaAdminHwHints order */

@@ -28,6 +28,7 @@ typedef enum ENAFaultPoint {
     ENA_FAULT_LINK,         /* link down for a while */
     ENA_FAULT_HINTS,        /* a NOTIFICATION carrying new HW hints */
     ENA_FAULT_PHC,          /* PHC doorbell responses */
+    ENA_FAULT_LLQ,          /* GET_FEATURE(LLQ) answers */
     ENA_FAULT__MAX,
 } ENAFaultPoint;
 
@@ -55,6 +56,8 @@ typedef enum ENAFaultAction {
     ENA_FA_STRAY_FIRST,     /* rx: FIRST on a later completion */
     ENA_FA_TOO_MANY_DESCS,  /* rx: more completions than allowed */
     ENA_FA_ERROR,           /* phc: answer with error flags */
+    ENA_FA_WRONG_GEOMETRY,  /* llq: offer a wide depth the device refuses */
+    ENA_FA_WRONG_ENTRY_SIZE,    /* llq: offer only 256 B, then refuse it */
     ENA_FA__MAX,
 } ENAFaultAction;
 

@@ -225,6 +225,31 @@ void ena_sq_free(ENACore *core, ENAIoSq *sq)
     memset(sq, 0, sizeof(*sq));
 }
 
+/*
+ * LIMIT_TX_BURST: the driver rings after at most max_tx_burst_size bytes
+ * of entries. The limit stands for the device's buffer of pushed entries,
+ * so a longer burst has overrun it: the packets that start in that burst
+ * are dropped (and completed, so the ring stays in step) rather than sent
+ * from entries the device could not have kept.
+ */
+static void ena_llq_burst_check(ENACore *core, ENAIoSq *sq, uint16_t tail)
+{
+    uint16_t n = tail - sq->tail;
+    uint32_t bytes = (uint32_t)n * core->llq_entry_size;
+
+    /* a doorbell behind the last one is no burst (nor a valid doorbell) */
+    if (n >= sq->depth || bytes <= core->params.llq_max_tx_burst) {
+        return;
+    }
+    core->llq_burst_violations++;
+    ENA_GUEST_ERR(ena_ub_llq_burst, "SQ %d doorbell %u after %u bytes of "
+                  "LLQ entries, the burst limit is %u; its packets are "
+                  "dropped", ena_sq_idx(core, sq), tail, bytes,
+                  core->params.llq_max_tx_burst);
+    sq->llq_dropping = true;
+    sq->llq_drop_until = tail;
+}
+
 void ena_sq_doorbell(ENACore *core, uint32_t idx, uint32_t val)
 {
     ENAIoSq *sq = &core->sq[idx];
@@ -241,6 +266,10 @@ void ena_sq_doorbell(ENACore *core, uint32_t idx, uint32_t val)
         return;
     }
     trace_ena_sq_doorbell(idx, tail);
+    if (sq->llq &&
+        (core->llq_accel & BIT(ENA_ADMIN_LLQ_ACCEL_LIMIT_TX_BURST))) {
+        ena_llq_burst_check(core, sq, tail);
+    }
     sq->tail = tail;
     if (sq->direction == ENA_ADMIN_SQ_DIRECTION_TX) {
         ena_tx_process(core, sq);
@@ -367,6 +396,13 @@ static void ena_tx_send(ENACore *core, ENAIoSq *sq)
     core->stats.tx_bytes += len;
 }
 
+/* DISABLE_META_CACHING in force: every LLQ packet brings its metadata */
+static bool ena_llq_no_meta_cache(ENACore *core, ENAIoSq *sq)
+{
+    return sq->llq &&
+           (core->llq_accel & BIT(ENA_ADMIN_LLQ_ACCEL_DISABLE_META_CACHING));
+}
+
 /*
  * One TX descriptor, from the host ring or from an LLQ entry: a meta
  * descriptor updates the cached metadata; data descriptors gather the
@@ -385,13 +421,22 @@ static void ena_tx_desc(ENACore *core, ENAIoSq *sq, const EnaEthIoTxDesc *d)
             sq->meta_len_ctrl = len_ctrl;
             sq->meta_word2 = le32_to_cpu(d->buff_addr_lo);
             sq->meta_valid = true;
+            sq->pkt_has_meta = true;
         }
         return;
     }
 
     if (!sq->pkt_open) {
         sq->pkt_open = true;
-        sq->pkt_bad = false;
+        sq->pkt_bad = sq->llq && sq->llq_pkt_drop;
+        if (ena_llq_no_meta_cache(core, sq) && !sq->pkt_has_meta) {
+            /* the device kept no metadata: this packet has none at all */
+            core->llq_meta_missing++;
+            ENA_GUEST_ERR(ena_ub_llq_no_meta, "TX packet on SQ %d without "
+                          "a meta descriptor, meta caching is off",
+                          ena_sq_idx(core, sq));
+            sq->pkt_bad = true;
+        }
         sq->pkt_descs = 0;
         sq->pkt_dma_bytes = 0;
         sq->pkt_meta_ctrl = meta_ctrl;
@@ -445,6 +490,11 @@ static void ena_tx_desc(ENACore *core, ENAIoSq *sq, const EnaEthIoTxDesc *d)
         ena_tx_send(core, sq);
         net_tx_pkt_reset(sq->tx_pkt, ena_tx_unmap, core);
         sq->pkt_open = false;
+        sq->pkt_has_meta = false;
+        sq->llq_pkt_drop = false;
+        if (ena_llq_no_meta_cache(core, sq)) {
+            sq->meta_valid = false;
+        }
         if (core->params.timing) {
             ena_tx_complete_timed(core, sq, sq->pkt_req_id);
         } else {
@@ -519,6 +569,9 @@ static void ena_tx_process_llq(ENACore *core, ENAIoSq *sq)
         }
         e = core->llq_mem + off;
         first = !sq->llq_in_pkt;
+        if (sq->llq_dropping && sq->head == sq->llq_drop_until) {
+            sq->llq_dropping = false;       /* past the overrun burst */
+        }
         slots = first ? core->llq_descs_before_hdr :
                 core->llq_stride == ENA_ADMIN_MULTIPLE_DESCS_PER_ENTRY ?
                 esz / dsz : 1;
@@ -541,6 +594,7 @@ static void ena_tx_process_llq(ENACore *core, ENAIoSq *sq)
         trace_ena_tx_llq_entry(ena_sq_idx(core, sq), sq->head, n, first);
         if (first) {
             memcpy(sq->llq_hdr, e + slots * dsz, esz - slots * dsz);
+            sq->llq_pkt_drop = sq->llq_dropping;
         }
         sq->head++;
         sq->llq_in_pkt = !ends;
