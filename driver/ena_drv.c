@@ -57,6 +57,7 @@ void ena_drv_config_default(EnaDrvConfig *cfg)
     cfg->mtu = 1500;
     cfg->poll_interval_us = 1000;
     cfg->bring_up = true;
+    cfg->phc = true;
 }
 
 static void ena_drv_default_timeouts(EnaDrv *drv)
@@ -234,8 +235,11 @@ static void ena_drv_set_host_info(EnaDrv *drv)
     hi->ena_spec_version = ena_le16(0x0200);
     hi->bdf = ena_le16(ena_plat_pci_bdf(drv->plat));
     hi->num_cpus = ena_le16(1);
-    /* we write moderation delays with every unmask */
-    hi->driver_supported_features = ena_le32(ENA_BIT(2));
+    /*
+     * bit 1: we read rx_cdesc.offset (ena_eth_rx_frags()); bit 2: we
+     * write moderation delays with every unmask
+     */
+    hi->driver_supported_features = ena_le32(ENA_BIT(1) | ENA_BIT(2));
     ena_plat_dma_sync(drv->plat, &drv->host_info, 0, sizeof(*hi),
                       ENA_DMA_SYNC_TO_DEVICE);
 
@@ -558,6 +562,15 @@ static int ena_drv_device_init(EnaDrv *drv, const char **what)
         *what = "Failed to query interrupt moderation feature";
         return rc;
     }
+    /* optional, as in Linux: the NIC works without its clock */
+    if (drv->cfg.phc &&
+        ena_com_feature_supported(com, ENA_ADMIN_PHC_CONFIG)) {
+        rc = ena_com_phc_config(com);
+        if (rc) {
+            ena_plat_log(drv->plat, ENA_LOG_ERR,
+                         "Failed to config phc, error: %d", rc);
+        }
+    }
     return 0;
 }
 
@@ -793,6 +806,7 @@ static int ena_drv_probe_failed(EnaDrv *drv, int rc, const char *what,
     ena_plat_msix_teardown(drv->plat);
     drv->nvec = 0;
     ena_drv_free_host_attr(drv);
+    ena_com_phc_destroy(&drv->com);
     drv->state = ENA_DRV_STATE_DEAD;
     ena_drv_event(drv, ENA_EV_INIT_FAILED,
                   reset_dev ? ENA_REGS_RESET_INIT_ERR : ENA_EVLOG_NO_REASON,
@@ -970,6 +984,7 @@ int ena_drv_reset(EnaDrv *drv, uint8_t reason)
         ena_plat_msix_teardown(drv->plat);
         drv->nvec = 0;
         ena_drv_free_host_attr(drv);
+        ena_com_phc_destroy(&drv->com);
         drv->stats.reset_failures++;
         ena_drv_event(drv, ENA_EV_RESET_FAILED, reason, (uint64_t)-rc, what);
         return rc;
@@ -1008,6 +1023,7 @@ static void ena_drv_stop(EnaDrv *drv, uint16_t event, const char *msg)
     }
     drv->nvec = 0;
     ena_drv_free_host_attr(drv);
+    ena_com_phc_destroy(&drv->com);
     drv->state = ENA_DRV_STATE_OFF;
     ena_drv_event(drv, event, ENA_REGS_RESET_SHUTDOWN, 0, msg);
 }
@@ -1301,6 +1317,15 @@ void ena_drv_service(EnaDrv *drv)
     }
     if (drv->up && !drv->reset_pending) {
         ena_drv_check_io(drv, now);
+    }
+    /* what a time daemon polling /dev/ptp would do, once a second */
+    if (drv->com.phc.active && !drv->reset_pending) {
+        uint64_t ts;
+
+        drv->stats.phc_reads++;
+        if (!ena_com_phc_get_time(&drv->com, &ts)) {
+            drv->stats.phc_last_ns = ts;
+        }
     }
     if (drv->reset_pending) {
         ena_plat_log(drv->plat, ENA_LOG_ERR, "Trigger reset is on");

@@ -1115,6 +1115,88 @@ static void llq_sq_cmd(IoTest *t, EnaAdminAqEntry *c)
     sq->sq_depth = cpu_to_le16(DEPTH);
 }
 
+/* GET_FEATURE(LLQ) as the driver reads it */
+static void llq_get(IoTest *t, EnaAdminLlqFeature *f)
+{
+    g_assert_cmpint(qena_get_feature(t->d, ENA_ADMIN_LLQ, 0, 0, 0, f,
+                                     sizeof(*f)), ==, ENA_ADMIN_SUCCESS);
+}
+
+static uint64_t llq_counter(IoTest *t, const char *name)
+{
+    return qena_qom_get_uint(t->qts, "ena0", name);
+}
+
+/* CREATE_SQ of an LLQ TX SQ @depth deep after SET LLQ with @size_ctrl */
+static uint8_t llq_create_at(IoTest *t, uint16_t size_ctrl, uint16_t depth)
+{
+    EnaAdminAqEntry c;
+    EnaAdminAcqEntry r;
+    EnaAdminCreateSqCmd *sq = (EnaAdminCreateSqCmd *)&c;
+
+    g_assert_cmpint(qena_reset(t->d, ENA_REGS_RESET_NORMAL, 100 * MS), >=, 0);
+    qena_admin_init(t->d, true);
+    g_assert_cmpint(llq_set(t, ENA_ADMIN_INLINE_HEADER, size_ctrl, 2,
+                            ENA_ADMIN_MULTIPLE_DESCS_PER_ENTRY), ==, 0);
+    llq_sq_cmd(t, &c);
+    sq->sq_depth = cpu_to_le16(depth);
+    return qena_admin_exec(t->d, &c, &r);
+}
+
+/*
+ * fault-llq. wrong-geometry: the answer recommends 256 B entries and a
+ * max_wide_llq_depth of the full depth, which CREATE_SQ then refuses (the
+ * device's own limit being half). wrong-entry-size: only 256 B entries
+ * are offered and then refused by SET_FEATURE(LLQ), until a reset.
+ */
+static void llq_fault_checks(IoTest *t)
+{
+    EnaAdminLlqFeature f;
+    uint64_t refused = llq_counter(t, "llq-refused");
+
+    fault_set(t, "llq", "wrong-geometry:once");
+    llq_get(t, &f);
+    g_assert_cmpint(f.entry_size_recommended, ==,
+                    ENA_ADMIN_LIST_ENTRY_SIZE_256B);
+    g_assert_cmpint(le16_to_cpu(f.max_wide_llq_depth), ==, 1024);
+    g_assert_cmpint(llq_create_at(t, ENA_ADMIN_LIST_ENTRY_SIZE_256B, 1024),
+                    ==, ENA_ADMIN_UNKNOWN_ERROR);
+    g_assert_cmpint(llq_create_at(t, ENA_ADMIN_LIST_ENTRY_SIZE_256B, 512),
+                    ==, ENA_ADMIN_SUCCESS);
+    /* spent: the next answer is the device's own */
+    llq_get(t, &f);
+    g_assert_cmpint(f.entry_size_recommended, ==,
+                    ENA_ADMIN_LIST_ENTRY_SIZE_128B);
+    g_assert_cmpint(le16_to_cpu(f.max_wide_llq_depth), ==, 0);
+    g_assert_cmpint(llq_counter(t, "fault-llq-hits"), ==, 1);
+    g_assert_cmpint(llq_counter(t, "llq-refused"), ==, refused + 1);
+
+    g_assert_cmpint(qena_reset(t->d, ENA_REGS_RESET_NORMAL, 100 * MS), >=, 0);
+    qena_admin_init(t->d, true);
+    fault_set(t, "llq", "wrong-entry-size:once");
+    llq_get(t, &f);
+    g_assert_cmphex(le16_to_cpu(f.entry_size_ctrl_supported), ==,
+                    ENA_ADMIN_LIST_ENTRY_SIZE_256B);
+    g_assert_cmpint(f.entry_size_recommended, ==,
+                    ENA_ADMIN_LIST_ENTRY_SIZE_256B);
+    g_assert_cmpint(llq_set(t, ENA_ADMIN_INLINE_HEADER,
+                            ENA_ADMIN_LIST_ENTRY_SIZE_256B, 2,
+                            ENA_ADMIN_MULTIPLE_DESCS_PER_ENTRY), ==,
+                    ENA_ADMIN_ILLEGAL_PARAMETER);
+    g_assert_cmpint(llq_counter(t, "llq-refused"), ==, refused + 2);
+    /* 128 B, which the device really takes, still works */
+    g_assert_cmpint(llq_set(t, ENA_ADMIN_INLINE_HEADER,
+                            ENA_ADMIN_LIST_ENTRY_SIZE_128B, 2,
+                            ENA_ADMIN_MULTIPLE_DESCS_PER_ENTRY), ==, 0);
+    /* a reset ends the refusal; the spent rule no longer changes GET */
+    g_assert_cmpint(llq_create_at(t, ENA_ADMIN_LIST_ENTRY_SIZE_256B, 512),
+                    ==, ENA_ADMIN_SUCCESS);
+    llq_get(t, &f);
+    g_assert_cmphex(le16_to_cpu(f.entry_size_ctrl_supported), ==, 0x7);
+    g_assert_cmpint(llq_counter(t, "llq-refused"), ==, refused + 2);
+    g_assert_cmpint(llq_counter(t, "fault-llq-hits"), ==, 2);
+}
+
 /* Negotiation and queue creation rules. */
 static void test_ena_llq_admin(void *obj, void *data, QGuestAllocator *alloc)
 {
@@ -1153,6 +1235,9 @@ static void test_ena_llq_admin(void *obj, void *data, QGuestAllocator *alloc)
     sq->sq_depth = cpu_to_le16(2048);
     g_assert_cmpint(qena_admin_exec(t.d, &c, &r), ==,
                     ENA_ADMIN_ILLEGAL_PARAMETER);
+    /* the bad SETs and the depth: geometries refused */
+    g_assert_cmpint(qena_qom_get_uint(t.qts, "ena0", "llq-refused"), ==,
+                    ARRAY_SIZE(bad) + 1);
     io_queue_ex(&t, &q, ENA_ADMIN_SQ_DIRECTION_TX, 1,
                 ENA_ADMIN_PLACEMENT_POLICY_DEV);
     g_assert_cmpint(q.llq_off % (1024 * 256), ==, 0);
@@ -1165,6 +1250,14 @@ static void test_ena_llq_admin(void *obj, void *data, QGuestAllocator *alloc)
     llq_sq_cmd(&t, &c);
     g_assert_cmpint(qena_admin_exec(t.d, &c, &r), ==,
                     ENA_ADMIN_ILLEGAL_PARAMETER);
+
+    /* 256 B entries: half the depth, as max_wide_llq_depth is 0 */
+    g_assert_cmpint(llq_create_at(&t, ENA_ADMIN_LIST_ENTRY_SIZE_256B, 1024),
+                    ==, ENA_ADMIN_UNKNOWN_ERROR);
+    g_assert_cmpint(llq_create_at(&t, ENA_ADMIN_LIST_ENTRY_SIZE_256B, 512),
+                    ==, ENA_ADMIN_SUCCESS);
+    /* fault-llq here: qos-test has no room for more tests under ena */
+    llq_fault_checks(&t);
 }
 
 static void io_close_sockets(gpointer unused)
@@ -1220,6 +1313,7 @@ static void register_ena_io_test(void)
     qos_add_test("fault/rx", "ena", test_ena_fault_rx, &opts);
     qos_add_test("fault/irq", "ena", test_ena_fault_irq, &opts);
     qos_add_test("fault/bad-req-id", "ena", test_ena_fault_bad_req_id, &opts);
+
 }
 
 libqos_init(register_ena_io_test);

@@ -651,6 +651,7 @@ static void llq_setup(MigTest *t, Queue *q, QPCIBar *bar)
         .desc_num_before_header_enabled = cpu_to_le16(LLQ_BEFORE),
         .descriptors_stride_ctrl_enabled =
             cpu_to_le16(ENA_ADMIN_MULTIPLE_DESCS_PER_ENTRY),
+        .accel_flags = cpu_to_le16(3),      /* what Linux sends */
     };
 
     g_assert_cmpint(qena_set_feature(&t->d, ENA_ADMIN_LLQ, &f, sizeof(f), 0,
@@ -795,6 +796,139 @@ static void test_llq_half_rung(void)
     mig_stop(&t);
 }
 
+/* A frame pushed whole into one entry, after a meta descriptor or not */
+static void llq_small_meta(MigTest *t, Queue *q, QPCIBar bar,
+                           uint16_t req_id, uint8_t seed, bool meta)
+{
+    uint8_t e[LLQ_ENTRY] = { 0 };
+    EnaEthIoTxDesc d = llq_desc(q, req_id, true, true, 0, 0, 64);
+    EnaEthIoTxDesc m = { 0 };
+
+    /* caching off and no offload: Linux sends zeroed metadata */
+    m.len_ctrl = cpu_to_le32(ENA_ETH_IO_TX_DESC_META_DESC_MASK |
+                             ENA_ETH_IO_TX_DESC_FIRST_MASK |
+                             ENA_ETH_IO_TX_META_DESC_EXT_VALID_MASK |
+                             ENA_ETH_IO_TX_META_DESC_META_STORE_MASK |
+                             (phase_of(q->tail) <<
+                              ENA_ETH_IO_TX_DESC_PHASE_SHIFT));
+    if (meta) {
+        memcpy(e, &m, sizeof(m));
+        memcpy(e + 16, &d, sizeof(d));
+    } else {
+        memcpy(e, &d, sizeof(d));
+    }
+    fill(e + LLQ_BEFORE * 16, 64, seed);
+    llq_entry(t, q, bar, e);
+}
+
+/* SET LLQ with 256 B entries, then CREATE_SQ @depth deep: its status */
+static uint8_t llq_wide_sq(MigTest *t, uint16_t depth)
+{
+    EnaAdminLlqFeature f = {
+        .header_location_ctrl_enabled = cpu_to_le16(ENA_ADMIN_INLINE_HEADER),
+        .entry_size_ctrl_enabled = cpu_to_le16(ENA_ADMIN_LIST_ENTRY_SIZE_256B),
+        .desc_num_before_header_enabled = cpu_to_le16(LLQ_BEFORE),
+        .descriptors_stride_ctrl_enabled =
+            cpu_to_le16(ENA_ADMIN_MULTIPLE_DESCS_PER_ENTRY),
+    };
+    EnaAdminAqEntry c = { 0 };
+    EnaAdminAcqEntry r;
+    EnaAdminCreateCqCmd *cq = (EnaAdminCreateCqCmd *)&c;
+    EnaAdminCreateSqCmd *sq = (EnaAdminCreateSqCmd *)&c;
+
+    g_assert_cmpint(qena_set_feature(&t->d, ENA_ADMIN_LLQ, &f, sizeof(f), 0,
+                                     0), ==, 0);
+    cq->aq_common.opcode = ENA_ADMIN_CREATE_CQ;
+    cq->cq_caps_2 = 2;
+    cq->cq_depth = cpu_to_le16(DEPTH);
+    qena_addr48(&cq->cq_ba, zalloc(t, DEPTH * 8));
+    g_assert_cmpint(qena_admin_exec(&t->d, &c, &r), ==, 0);
+    memset(&c, 0, sizeof(c));
+    sq->aq_common.opcode = ENA_ADMIN_CREATE_SQ;
+    sq->sq_identity = ENA_ADMIN_SQ_DIRECTION_TX <<
+                      ENA_ADMIN_SQ_DIRECTION_SHIFT;
+    sq->sq_caps_2 = ENA_ADMIN_PLACEMENT_POLICY_DEV;
+    sq->cq_idx = ((EnaAdminCreateCqResp *)&r)->cq_idx;
+    sq->sq_depth = cpu_to_le16(depth);
+    return qena_admin_exec(&t->d, &c, &r);
+}
+
+/*
+ * The accel modes of a Nitro v4-like profile (256 B recommended, wide
+ * depth 32, meta caching off, bursts of 512 B = 4 entries of 128 B):
+ * enforced before a migration, and after it on the destination, with the
+ * counters carried over. Five entries behind one doorbell overrun the
+ * burst (their packets are dropped, yet completed); a packet without
+ * its own meta descriptor has no metadata and is dropped too.
+ */
+static void test_llq_accel(void)
+{
+    MigTest t;
+    Queue q;
+    QPCIBar bar;
+    EnaAdminLlqFeature f;
+    uint8_t got[2048];
+
+    mig_start(&t, "timing=off,llq-entry-size-recommended=256,"
+              "llq-max-wide-depth=32,llq-disable-meta-caching=on,"
+              "llq-max-tx-burst=512");
+    g_assert_cmpint(qena_get_feature(&t.d, ENA_ADMIN_LLQ, 0, 0, 0, &f,
+                                     sizeof(f)), ==, 0);
+    g_assert_cmpint(f.entry_size_recommended, ==,
+                    ENA_ADMIN_LIST_ENTRY_SIZE_256B);
+    g_assert_cmpint(le16_to_cpu(f.max_wide_llq_depth), ==, 32);
+    g_assert_cmphex(le16_to_cpu(f.accel_flags), ==, 3);
+    g_assert_cmpint(le16_to_cpu(f.accel_max_tx_burst_size), ==, 512);
+    /* 256 B entries: no deeper than max_wide_llq_depth */
+    g_assert_cmpint(llq_wide_sq(&t, 64), ==, ENA_ADMIN_UNKNOWN_ERROR);
+    g_assert_cmpint(qom_uint(&t, "llq-refused"), ==, 1);
+
+    llq_setup(&t, &q, &bar);
+    for (int i = 0; i < 4; i++) {
+        llq_small_meta(&t, &q, bar, i, 0x10 + i, true);
+    }
+    ring(&t, &q);
+    for (int i = 0; i < 4; i++) {
+        sock_expect(&t, 0x10 + i, 64);
+        tx_expect_cmpl(&t, &q, i);
+    }
+    for (int i = 0; i < 5; i++) {
+        llq_small_meta(&t, &q, bar, 10 + i, 0x20 + i, true);
+    }
+    ring(&t, &q);
+    for (int i = 0; i < 5; i++) {
+        tx_expect_cmpl(&t, &q, 10 + i);
+    }
+    g_assert_cmpint(sock_take(&t, got, sizeof(got)), ==, 0);
+    g_assert_cmpint(qom_uint(&t, "llq-burst-violations"), ==, 1);
+
+    mig_move(&t, MIG_SOCKET);
+    g_assert_cmpint(qom_uint(&t, "llq-burst-violations"), ==, 1);
+    g_assert_cmpint(qom_uint(&t, "llq-refused"), ==, 1);
+    for (int i = 0; i < 5; i++) {
+        llq_small_meta(&t, &q, bar, 20 + i, 0x30 + i, true);
+    }
+    ring(&t, &q);
+    for (int i = 0; i < 5; i++) {
+        tx_expect_cmpl(&t, &q, 20 + i);
+    }
+    g_assert_cmpint(sock_take(&t, got, sizeof(got)), ==, 0);
+    g_assert_cmpint(qom_uint(&t, "llq-burst-violations"), ==, 2);
+
+    llq_small_meta(&t, &q, bar, 30, 0x40, true);
+    llq_small_meta(&t, &q, bar, 31, 0x41, false);
+    llq_small_meta(&t, &q, bar, 32, 0x42, true);
+    ring(&t, &q);
+    sock_expect(&t, 0x40, 64);
+    sock_expect(&t, 0x42, 64);
+    for (int i = 0; i < 3; i++) {
+        tx_expect_cmpl(&t, &q, 30 + i);
+    }
+    g_assert_cmpint(qom_uint(&t, "llq-meta-missing"), ==, 1);
+    g_assert_cmpint(qom_uint(&t, "llq-burst-violations"), ==, 2);
+    mig_stop(&t);
+}
+
 /* ---- interrupts and keep-alives -------------------------------------- */
 
 /*
@@ -899,6 +1033,49 @@ static void test_keepalive_rule(void)
     g_assert_cmpint(keepalives(&t), ==, 0);
     g_assert_cmpint(qom_uint(&t, "keepalives-sent"), ==, 2);
     g_assert_cmpint(qom_uint(&t, "fault-keepalive-hits"), ==, 3);
+    mig_stop(&t);
+}
+
+/*
+ * PHC: the response address and a response held back by a "delay" rule
+ * move with the device; it lands at the same virtual time, with the
+ * timestamp of the source's doorbell, and the next doorbell is answered.
+ */
+static void test_phc(void)
+{
+    MigTest t;
+    EnaAdminPhcFeature f = { 0 };
+    EnaAdminPhcResp r;
+    uint64_t resp;
+    uint16_t stale = cpu_to_le16(0xffff);
+    int64_t t0;
+
+    mig_start(&t, "timing=off,phc=on");
+    resp = zalloc(&t, sizeof(r));
+    qena_addr48(&f.output_address, resp);
+    f.output_length = cpu_to_le32(sizeof(r));
+    g_assert_cmpint(qena_set_feature(&t.d, ENA_ADMIN_PHC_CONFIG, &f,
+                                     sizeof(f), 0, 0), ==, 0);
+    fault_set(&t, "phc", "delay:delay=5ms:once");
+    qtest_memwrite(t.qts, resp, &stale, sizeof(stale));
+    t0 = clock_now(t.qts);
+    qena_writel(&t.d, ENA_REGS_PHC_DB_OFF, 3);
+
+    mig_move(&t, MIG_SOCKET);
+    qtest_clock_set(t.qts, t0 + 5 * MS - 1);
+    qtest_memread(t.qts, resp, &r, sizeof(r));
+    g_assert_cmpuint(le16_to_cpu(r.req_id), ==, 0xffff);
+    qtest_clock_step(t.qts, 1);
+    qtest_memread(t.qts, resp, &r, sizeof(r));
+    g_assert_cmpuint(le16_to_cpu(r.req_id), ==, 3);
+    g_assert_cmpint(le64_to_cpu(r.timestamp), ==, t0);
+    t0 = clock_now(t.qts);
+    qena_writel(&t.d, ENA_REGS_PHC_DB_OFF, 4);
+    qtest_memread(t.qts, resp, &r, sizeof(r));
+    g_assert_cmpuint(le16_to_cpu(r.req_id), ==, 4);
+    g_assert_cmpint(le64_to_cpu(r.timestamp), ==, t0);
+    g_assert_cmpint(qom_uint(&t, "phc-requests"), ==, 2);
+    g_assert_cmpint(qom_uint(&t, "phc-responses"), ==, 2);
     mig_stop(&t);
 }
 
@@ -1245,8 +1422,10 @@ int main(int argc, char **argv)
     qtest_add_func("/ena/migration/rx-held", test_rx_held);
     qtest_add_func("/ena/migration/llq", test_llq);
     qtest_add_func("/ena/migration/llq-half-rung", test_llq_half_rung);
+    qtest_add_func("/ena/migration/llq-accel", test_llq_accel);
     qtest_add_func("/ena/migration/irq-moderation", test_irq_moderation);
     qtest_add_func("/ena/migration/keepalive-rule", test_keepalive_rule);
+    qtest_add_func("/ena/migration/phc", test_phc);
     qtest_add_func("/ena/migration/snapshot-load", test_snapshot_load);
     qtest_add_func("/ena/migration/timing-in-flight", test_timing_in_flight);
     qtest_add_func("/ena/migration/allowance", test_allowance);

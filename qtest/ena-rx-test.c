@@ -1,8 +1,9 @@
 /*
  * QTest testcases for ena: the RSS hash functions (CRC32 beside
  * Toeplitz), the EC2 drop of frames that find the RX ring empty
- * (rx-drop-when-empty), and the fault points that corrupt completions
- * (MBZ bits, a stray FIRST bit, more RX descriptors than allowed).
+ * (rx-drop-when-empty), the RX offset (rx-offset), and the fault points
+ * that corrupt completions (MBZ bits, a stray FIRST bit, more RX
+ * descriptors than allowed).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -12,9 +13,9 @@
 #include "qemu/bitops.h"
 #include "qobject/qdict.h"
 #include <sys/socket.h>
-#include "libqtest-single.h"
+#include "libqtest.h"
+#include "libqos/libqos-pc.h"
 #include "libqos/pci.h"
-#include "libqos/qgraph.h"
 #include "libqos/ena.h"
 
 #define MS          (1000 * 1000)
@@ -391,6 +392,124 @@ static void test_ena_rx_hold_default(void *obj, void *data,
     g_assert_cmpint(overruns, ==, 0);
 }
 
+/* ---- RX offset ------------------------------------------------------- */
+
+#define RX_OFFSET   40          /* the rx-offset the test device runs with */
+
+static void host_info_features(RxTest *t, uint32_t features)
+{
+    EnaAdminHostInfo hi = {
+        .os_type = cpu_to_le32(ENA_ADMIN_OS_LINUX),
+        .driver_supported_features = cpu_to_le32(features),
+    };
+    EnaAdminHostAttrFeature a = { 0 };
+    uint64_t buf = guest_alloc(t->d->alloc, sizeof(hi));
+
+    qtest_memwrite(t->qts, buf, &hi, sizeof(hi));
+    qena_addr48(&a.os_info_ba, buf);
+    g_assert_cmpint(qena_set_feature(t->d, ENA_ADMIN_HOST_ATTR_CONFIG, &a,
+                                     sizeof(a), 0, 0), ==, 0);
+}
+
+/* The frame @f of @len landed at @buf + @at, and @buf's first @at are 0 */
+static void assert_landed(RxTest *t, uint64_t buf, uint32_t at,
+                          const uint8_t *f, size_t len)
+{
+    g_autofree uint8_t *got = g_malloc(at + len);
+
+    qtest_memread(t->qts, buf, got, at + len);
+    for (uint32_t i = 0; i < at; i++) {
+        g_assert_cmpint(got[i], ==, 0);
+    }
+    g_assert_cmpmem(got + at, len, f, len);
+}
+
+/*
+ * rx-offset: a frame starts that far into its first buffer, and the first
+ * completion says so, once the driver has said in its host info that it
+ * reads the offset; the first buffer then holds that much less.
+ */
+static void test_ena_rx_offset(void *obj, void *data, QGuestAllocator *alloc)
+{
+    RxTest t;
+    QEnaIoQueue q;
+    EnaEthIoRxCdesc cd;
+    g_autofree uint8_t *f = g_malloc(3000);
+    uint64_t b[3];
+    size_t len;
+
+    rx_up(&t, obj, 1);
+    qena_io_queue(t.d, &q, ENA_ADMIN_SQ_DIRECTION_RX, 1,
+                  ENA_ADMIN_PLACEMENT_POLICY_HOST);
+
+    /* a driver that did not ask for it gets frames at offset 0 */
+    b[0] = qena_rx_post(t.d, &q, 1, 2048);
+    qena_sq_doorbell(t.d, &q);
+    len = build_tcp4(f, 100, 1, 2);
+    sock_send(&t, f, len);
+    g_assert_true(rx_wait(&t, &q, &cd));
+    g_assert_cmpint(cd.offset, ==, 0);
+    g_assert_cmpint(le16_to_cpu(cd.length), ==, len);
+    assert_landed(&t, b[0], 0, f, len);
+
+    /* host info with rx_offset: the frame starts RX_OFFSET bytes in */
+    host_info_features(&t, ENA_ADMIN_HOST_INFO_RX_OFFSET_MASK);
+    b[0] = qena_rx_post(t.d, &q, 2, 2048);
+    qena_sq_doorbell(t.d, &q);
+    len = build_tcp4(f, 120, 3, 4);
+    sock_send(&t, f, len);
+    g_assert_true(rx_wait(&t, &q, &cd));
+    g_assert_cmpint(cd.offset, ==, RX_OFFSET);
+    g_assert_cmpint(le16_to_cpu(cd.length), ==, len);
+    g_assert_cmpint(le32_to_cpu(cd.status) & ENA_ETH_IO_RX_CDESC_LAST_MASK,
+                    !=, 0);
+    assert_landed(&t, b[0], RX_OFFSET, f, len);
+
+    /* over two buffers: the first holds 2048 - RX_OFFSET, the second 0 in */
+    b[0] = qena_rx_post(t.d, &q, 3, 2048);
+    b[1] = qena_rx_post(t.d, &q, 4, 2048);
+    qena_sq_doorbell(t.d, &q);
+    len = build_tcp4(f, 2100, 5, 6);
+    sock_send(&t, f, len);
+    g_assert_true(rx_wait(&t, &q, &cd));
+    g_assert_cmpint(cd.offset, ==, RX_OFFSET);
+    g_assert_cmpint(le16_to_cpu(cd.length), ==, 2048 - RX_OFFSET);
+    assert_landed(&t, b[0], RX_OFFSET, f, 2048 - RX_OFFSET);
+    g_assert_true(rx_wait(&t, &q, &cd));
+    g_assert_cmpint(cd.offset, ==, 0);
+    g_assert_cmpint(le16_to_cpu(cd.length), ==, len - (2048 - RX_OFFSET));
+    assert_landed(&t, b[1], 0, f + 2048 - RX_OFFSET,
+                  len - (2048 - RX_OFFSET));
+
+    /* a first buffer no longer than the offset is used from its start */
+    b[0] = qena_rx_post(t.d, &q, 5, RX_OFFSET);
+    b[1] = qena_rx_post(t.d, &q, 6, 2048);
+    qena_sq_doorbell(t.d, &q);
+    len = build_tcp4(f, 80, 7, 8);
+    sock_send(&t, f, len);
+    g_assert_true(rx_wait(&t, &q, &cd));
+    g_assert_cmpint(cd.offset, ==, 0);
+    g_assert_cmpint(le16_to_cpu(cd.length), ==, RX_OFFSET);
+    assert_landed(&t, b[0], 0, f, RX_OFFSET);
+    g_assert_true(rx_wait(&t, &q, &cd));
+    assert_landed(&t, b[1], 0, f + RX_OFFSET, len - RX_OFFSET);
+
+    g_assert_cmpuint(qena_qom_get_uint(t.qts, "ena0", "rx-offset-frames"),
+                     ==, 2);
+
+    /* a device reset forgets the host info, and with it the offset */
+    rx_up(&t, obj, 1);
+    qena_io_queue(t.d, &q, ENA_ADMIN_SQ_DIRECTION_RX, 1,
+                  ENA_ADMIN_PLACEMENT_POLICY_HOST);
+    b[2] = qena_rx_post(t.d, &q, 9, 2048);
+    qena_sq_doorbell(t.d, &q);
+    len = build_tcp4(f, 64, 9, 10);
+    sock_send(&t, f, len);
+    g_assert_true(rx_wait(&t, &q, &cd));
+    g_assert_cmpint(cd.offset, ==, 0);
+    assert_landed(&t, b[2], 0, f, len);
+}
+
 /* ---- completions drivers must reject -------------------------------- */
 
 /* TX: flags bits 7:6 set on the completion the rule hits, once. */
@@ -525,52 +644,72 @@ static void test_ena_fault_cdesc_bad_spec(void *obj, void *data,
     qobject_unref(rsp);
 }
 
-static void rx_close_sockets(gpointer unused)
+/*
+ * One case: a pc machine with the device on a socket netdev (the test
+ * holds the other end), timing off as the qos tests' baseline, plus the
+ * case's own device options. A stand-alone test, not a qos one: the
+ * qos graph walk has room for only so many tests on one node.
+ */
+typedef struct RxCase {
+    const char *path;
+    void (*fn)(void *obj, void *data, QGuestAllocator *alloc);
+    const char *opts;
+    int arg;
+} RxCase;
+
+static void rx_run(const void *opaque)
 {
+    const RxCase *c = opaque;
+    QPCIAddress addr = {
+        .devfn = QPCI_DEVFN(4, 0),
+        .vendor_id = PCI_VENDOR_ID_AMAZON,
+    };
+    QOSState *qs;
+    QEna d = { 0 };
+
+    rx_sockets = g_new(int, 2);
+    g_assert_cmpint(socketpair(PF_UNIX, SOCK_STREAM, 0, rx_sockets), ==, 0);
+    qs = qtest_pc_boot("-M pc -nodefaults -netdev socket,fd=%d,id=hs0 "
+                       "-device ena,addr=04.0,netdev=hs0,timing=off,id=ena0,"
+                       "queues=4%s%s", rx_sockets[1], c->opts ? "," : "",
+                       c->opts ?: "");
+    qena_init(&d, qs->pcibus, &addr, &qs->alloc);
+    qpci_device_enable(&d.dev);
+    qpci_msix_enable(&d.dev);
+    c->fn(&d, GINT_TO_POINTER(c->arg), &qs->alloc);
+    qpci_msix_disable(&d.dev);
+    qpci_iounmap(&d.dev, d.bar);
+    qtest_shutdown(qs);
     close(rx_sockets[0]);
     close(rx_sockets[1]);
     g_free(rx_sockets);
     rx_sockets = NULL;
-    qos_invalidate_command_line();
 }
 
-static void *rx_before(GString *cmd_line, void *arg)
+static const RxCase rx_cases[] = {
+    { "rss/crc32", test_ena_rss_crc32 },
+    { "rx/hold-default", test_ena_rx_hold_default },
+    { "fault/tx-mbz", test_ena_fault_tx_mbz },
+    { "fault/rx-mbz", test_ena_fault_rx_cdesc, NULL, RX_MBZ },
+    { "fault/rx-stray-first", test_ena_fault_rx_cdesc, NULL, RX_FIRST },
+    { "fault/rx-too-many-descs", test_ena_fault_rx_cdesc, NULL,
+      RX_TOO_MANY },
+    { "fault/cdesc-bad-spec", test_ena_fault_cdesc_bad_spec },
+    { "rx/offset", test_ena_rx_offset, "rx-offset=" stringify(RX_OFFSET) },
+    { "rx/drop-when-empty", test_ena_rx_drop_empty,
+      "rx-drop-when-empty=on,timing=on" },
+    { "rx/drop-when-empty-instant", test_ena_rx_drop_empty,
+      "rx-drop-when-empty=on" },
+};
+
+int main(int argc, char **argv)
 {
-    rx_sockets = g_new(int, 2);
-    g_assert_cmpint(socketpair(PF_UNIX, SOCK_STREAM, 0, rx_sockets), ==, 0);
-    g_string_append_printf(cmd_line, " -netdev socket,fd=%d,id=hs0 ",
-                           rx_sockets[1]);
-    g_test_queue_destroy(rx_close_sockets, NULL);
-    return arg;
+    g_test_init(&argc, &argv, NULL);
+    for (size_t i = 0; i < ARRAY_SIZE(rx_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/ena/%s",
+                                                rx_cases[i].path);
+
+        qtest_add_data_func(path, &rx_cases[i], rx_run);
+    }
+    return g_test_run();
 }
-
-static void register_ena_rx_test(void)
-{
-    QOSGraphTestOptions opts = {
-        .before = rx_before,
-        .edge.extra_device_opts = "id=ena0,queues=4",
-    };
-
-    qos_add_test("rss/crc32", "ena", test_ena_rss_crc32, &opts);
-    qos_add_test("rx/hold-default", "ena", test_ena_rx_hold_default, &opts);
-    qos_add_test("fault/tx-mbz", "ena", test_ena_fault_tx_mbz, &opts);
-    opts.arg = GINT_TO_POINTER(RX_MBZ);
-    qos_add_test("fault/rx-mbz", "ena", test_ena_fault_rx_cdesc, &opts);
-    opts.arg = GINT_TO_POINTER(RX_FIRST);
-    qos_add_test("fault/rx-stray-first", "ena", test_ena_fault_rx_cdesc,
-                 &opts);
-    opts.arg = GINT_TO_POINTER(RX_TOO_MANY);
-    qos_add_test("fault/rx-too-many-descs", "ena", test_ena_fault_rx_cdesc,
-                 &opts);
-    opts.arg = NULL;
-    qos_add_test("fault/cdesc-bad-spec", "ena", test_ena_fault_cdesc_bad_spec,
-                 &opts);
-    opts.edge.extra_device_opts = "id=ena0,queues=4,rx-drop-when-empty=on";
-    qos_add_test("rx/drop-when-empty", "ena", test_ena_rx_drop_empty, &opts);
-    opts.edge.extra_device_opts = "id=ena0,queues=4,rx-drop-when-empty=on,"
-                                  "timing=off";
-    qos_add_test("rx/drop-when-empty-instant", "ena", test_ena_rx_drop_empty,
-                 &opts);
-}
-
-libqos_init(register_ena_rx_test);

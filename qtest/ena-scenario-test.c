@@ -6,8 +6,9 @@
  *   {"device": ["prop=value", ...],
  *    "traffic": "idle|ping|tcp|admin|jumbo|flood",
  *    "duration_ns": N, "props": ["reset-count", ...],
- *    "actions": [{"t_ns": N, "kind": "fault|link|unplug", "point": "...",
- *                 "rule": "...", "up": true}, ...]}
+ *    "actions": [{"t_ns": N, "kind": "fault|set|link|unplug",
+ *                 "point": "...", "rule": "...", "up": true}, ...]}
+ * ("set": "point" names a property, "rule" holds its value).
  * QEMU starts with the device, the driver probes it (t0 is when it is up),
  * the actions are applied at t0 + t_ns of virtual time while traffic runs
  * against the other end of a socket netdev, and after the duration the
@@ -41,6 +42,7 @@
 #include "libqtest.h"
 #include "libqos/pci.h"
 #include "qemu/bswap.h"
+#include "qemu/cutils.h"
 #include "qemu/iov.h"
 #include "qapi/error.h"
 #include "qobject/qbool.h"
@@ -100,6 +102,7 @@ static const char *const traffic_names[] = {
 
 typedef enum ActionKind {
     ACTION_FAULT,
+    ACTION_SET,                 /* a uint32 property, qom-set at run time */
     ACTION_LINK,
     ACTION_UNPLUG,
 } ActionKind;
@@ -197,6 +200,15 @@ static bool scn_action(QDict *a, guint order, ScnAction *act, char **err)
     act->rule = g_strdup(qdict_get_try_str(a, "rule") ?: "");
     if (!strcmp(kind, "fault") && act->point[0]) {
         act->kind = ACTION_FAULT;
+    } else if (!strcmp(kind, "set") && act->point[0]) {
+        uint64_t v;
+
+        if (qemu_strtou64(act->rule, NULL, 10, &v) < 0 || v > UINT32_MAX) {
+            *err = g_strdup_printf("set %s: '%s' is not an unsigned 32-bit "
+                                   "number", act->point, act->rule);
+            return false;
+        }
+        act->kind = ACTION_SET;
     } else if (!strcmp(kind, "link")) {
         act->kind = ACTION_LINK;
     } else if (!strcmp(kind, "unplug")) {
@@ -423,18 +435,23 @@ static void peer_wait_consumed(Run *run)
 
 /*
  * Hand the device what the filter holds, now: switching a filter-buffer
- * off flushes it, and switching it on again holds the next frames.
+ * off flushes it, and switching it on again holds the next frames. Both
+ * commands go out before either answer is read: QEMU runs them in order,
+ * and a QMP round trip costs far more than a qtest one (the monitor
+ * hands each command to the main loop and back).
  */
 static void peer_release(Run *run)
 {
     QTestState *qts = ena_plat_qtest_qts(run->plat);
 
-    qobject_unref(qtest_qmp(qts, "{'execute': 'qom-set', 'arguments': "
-                            "{'path': '/objects/rxhold', 'property': "
-                            "'status', 'value': 'off'}}"));
-    qobject_unref(qtest_qmp(qts, "{'execute': 'qom-set', 'arguments': "
-                            "{'path': '/objects/rxhold', 'property': "
-                            "'status', 'value': 'on'}}"));
+    qtest_qmp_send(qts, "{'execute': 'qom-set', 'arguments': "
+                   "{'path': '/objects/rxhold', 'property': "
+                   "'status', 'value': 'off'}}");
+    qtest_qmp_send(qts, "{'execute': 'qom-set', 'arguments': "
+                   "{'path': '/objects/rxhold', 'property': "
+                   "'status', 'value': 'on'}}");
+    qobject_unref(qtest_qmp_receive(qts));
+    qobject_unref(qtest_qmp_receive(qts));
 }
 
 static void peer_send(Run *run, const uint8_t *buf, uint32_t len)
@@ -636,6 +653,15 @@ static void apply_action(Run *run, const ScnAction *a)
             rsp = qtest_qmp(qts, "{'execute': 'qom-set', 'arguments': "
                             "{'path': '/machine/peripheral/ena0', "
                             "'property': %s, 'value': %s}}", prop, a->rule);
+        }
+        break;
+    case ACTION_SET:
+        what = g_strdup_printf("%s = %s", a->point, a->rule);
+        if (!run->unplugged) {
+            rsp = qtest_qmp(qts, "{'execute': 'qom-set', 'arguments': "
+                            "{'path': '/machine/peripheral/ena0', "
+                            "'property': %s, 'value': %" PRIu64 "}}",
+                            a->point, g_ascii_strtoull(a->rule, NULL, 10));
         }
         break;
     case ACTION_LINK:
@@ -876,6 +902,18 @@ static GString *run_once(const Scn *scn, uint64_t *virtual_ns)
                            run.peer_bad, run.drv_ok, run.drv_bad, run.stale,
                            run.xmit_refused, run.mtu_failed,
                            run.drv->stats.resets);
+    /* only where the device offered PHC, so other traces stay as they were */
+    if (run.drv->stats.phc_reads) {
+        const EnaComPhcStats *p = &run.drv->com.phc.stats;
+
+        g_string_append_printf(run.out, "STAT phc reads=%" PRIu64
+                               " ok=%" PRIu64 " expired=%" PRIu64
+                               " skipped=%" PRIu64 " err_device=%" PRIu64
+                               " err_ts=%" PRIu64 " err_eb=%" PRIu64 "\n",
+                               run.drv->stats.phc_reads, p->ok, p->expired,
+                               p->skipped, p->err_device, p->err_ts,
+                               p->err_eb);
+    }
     /* before the remove below, whose SHUTDOWN reset would count */
     for (guint i = 0; i < scn->props->len; i++) {
         print_prop(&run, g_ptr_array_index(scn->props, i));

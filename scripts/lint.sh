@@ -52,7 +52,10 @@ scenarios)
     while IFS= read -r f; do
         files+=("$f")
     done < <(list scenarios | grep '\.scn$')
-    run() { grep -q "^  '${1#scenarios/}',\$" scenarios/meson.build; }
+    run() {
+        grep -q "^  '${1#scenarios/}',\$" scenarios/meson.build ||
+            { echo "not listed in scenarios/meson.build"; return 1; }
+    }
     ;;
 *)
     echo "lint.sh: unknown check '$what' (shell, python or scenarios)" >&2

@@ -158,6 +158,25 @@ static bool ena_check_params(ENAState *s, Error **errp)
                    ENA_MAX_QUEUE_DEPTH);
         return false;
     }
+    if (p->llq_entry_recommended != 128 && p->llq_entry_recommended != 256) {
+        error_setg(errp, "llq-entry-size-recommended=%u: must be 128 or 256",
+                   p->llq_entry_recommended);
+        return false;
+    }
+    if (p->llq_max_wide_depth &&
+        (p->llq_max_wide_depth < 2 || !is_power_of_2(p->llq_max_wide_depth) ||
+         p->llq_max_wide_depth > MIN(p->max_depth, ENA_LLQ_MAX_DEPTH))) {
+        error_setg(errp, "llq-max-wide-depth=%u: must be 0 or a power of two "
+                   "up to %u (the LLQ depth)", p->llq_max_wide_depth,
+                   MIN(p->max_depth, ENA_LLQ_MAX_DEPTH));
+        return false;
+    }
+    if (p->llq_max_tx_burst && p->llq_max_tx_burst < ENA_LLQ_MAX_ENTRY_SIZE) {
+        error_setg(errp, "llq-max-tx-burst=%u: must be 0 (no LIMIT_TX_BURST) "
+                   "or at least %d, one entry of the largest size",
+                   p->llq_max_tx_burst, ENA_LLQ_MAX_ENTRY_SIZE);
+        return false;
+    }
     if (p->max_mtu < ENA_DEFAULT_MTU || p->max_mtu > ENA_MAX_MTU) {
         error_setg(errp, "max-mtu=%u: must be %d to %d", p->max_mtu,
                    ENA_DEFAULT_MTU, ENA_MAX_MTU);
@@ -220,6 +239,27 @@ static bool ena_check_params(ENAState *s, Error **errp)
         (uint64_t)p->rx_fifo_kb * KiB < p->max_mtu + ENA_MAX_L2_OVERHEAD) {
         error_setg(errp, "rx-fifo-kb=%u: must hold a frame of max-mtu=%u "
                    "and be at most 65536", p->rx_fifo_kb, p->max_mtu);
+        return false;
+    }
+    if (p->phc_expire_us > p->phc_block_us) {
+        error_setg(errp, "phc-expire-us=%u is longer than phc-block-us=%u: "
+                   "drivers would cut it to the block time",
+                   p->phc_expire_us, p->phc_block_us);
+        return false;
+    }
+    if (p->phc_block_us > 60 * 1000 * 1000) {
+        error_setg(errp, "phc-block-us=%u: must be at most 60 s",
+                   p->phc_block_us);
+        return false;
+    }
+    if (p->phc_rate > 1000000) {
+        error_setg(errp, "phc-rate-limit=%u: must be at most 1000000 (0: no "
+                   "limit)", p->phc_rate);
+        return false;
+    }
+    if (p->phc_error_bound_ns == UINT32_MAX) {
+        error_setg(errp, "phc-error-bound-ns=%u: drivers take 0xffffffff "
+                   "for \"no valid bound\"", p->phc_error_bound_ns);
         return false;
     }
     if (!p->intr_delay_resolution || p->intr_delay_resolution > 0xffff) {
@@ -364,6 +404,22 @@ static const Property ena_properties[] = {
     DEFINE_PROP_BOOL("offloads", ENAState, core.params.offloads, true),
     DEFINE_PROP_BOOL("llq", ENAState, core.params.llq, true),
     DEFINE_PROP_BOOL("llq-mem-bar", ENAState, core.params.llq_mem_bar, true),
+    DEFINE_PROP_BOOL("phc", ENAState, core.params.phc, false),
+    DEFINE_PROP_UINT32("phc-expire-us", ENAState, core.params.phc_expire_us,
+                       1000),
+    DEFINE_PROP_UINT32("phc-block-us", ENAState, core.params.phc_block_us,
+                       10000),
+    DEFINE_PROP_UINT32("phc-error-bound-ns", ENAState,
+                       core.params.phc_error_bound_ns, 10000),
+    DEFINE_PROP_UINT32("phc-rate-limit", ENAState, core.params.phc_rate, 125),
+    DEFINE_PROP_UINT16("llq-entry-size-recommended", ENAState,
+                       core.params.llq_entry_recommended, 128),
+    DEFINE_PROP_UINT16("llq-max-wide-depth", ENAState,
+                       core.params.llq_max_wide_depth, 0),
+    DEFINE_PROP_BOOL("llq-disable-meta-caching", ENAState,
+                     core.params.llq_no_meta_caching, false),
+    DEFINE_PROP_UINT16("llq-max-tx-burst", ENAState,
+                       core.params.llq_max_tx_burst, 0),
     DEFINE_PROP_BOOL("timing", ENAState, core.params.timing, true),
     DEFINE_PROP_UINT32("pcie-latency-ns", ENAState,
                        core.params.pcie_latency_ns, 500),
@@ -377,6 +433,7 @@ static const Property ena_properties[] = {
     DEFINE_PROP_UINT32("rx-fifo-kb", ENAState, core.params.rx_fifo_kb, 256),
     DEFINE_PROP_BOOL("rx-drop-when-empty", ENAState,
                      core.params.rx_drop_when_empty, false),
+    DEFINE_PROP_UINT8("rx-offset", ENAState, core.params.rx_offset, 0),
     DEFINE_PROP_UINT16("hint-mmio-read-timeout-ms", ENAState,
                        core.params.hints.mmio_read_timeout, 0),
     DEFINE_PROP_UINT16("hint-keepalive-timeout-ms", ENAState,
@@ -419,6 +476,26 @@ static const struct {
     { "llq", "offer LLQ: TX descriptors and headers pushed into BAR2" },
     { "llq-mem-bar", "expose BAR2; off with llq=on: LLQ offered without its "
       "memory BAR" },
+    { "phc", "offer PHC_CONFIG (feature 29): a PTP clock read through a "
+      "doorbell, the virtual clock in ns (default off, as on EC2 instance "
+      "types without it)" },
+    { "phc-expire-us", "PHC_CONFIG expire_timeout_usec: how long drivers "
+      "wait for a PHC response" },
+    { "phc-block-us", "PHC_CONFIG block_timeout_usec: how long drivers "
+      "stop asking after a failed PHC read" },
+    { "phc-error-bound-ns", "error_bound of every PHC response" },
+    { "phc-rate-limit", "PHC requests a second the device answers, in "
+      "bursts of as many; beyond, the timestamp error flag (EC2: 125); "
+      "0: no limit" },
+    { "llq-entry-size-recommended", "GET_FEATURE(LLQ) "
+      "entry_size_recommended in bytes, 128 or 256 (newer drivers then use "
+      "large LLQ)" },
+    { "llq-max-wide-depth", "GET_FEATURE(LLQ) max_wide_llq_depth; 0: none "
+      "reported, and 256 B SQs may be half the LLQ depth" },
+    { "llq-disable-meta-caching", "offer the DISABLE_META_CACHING accel mode:"
+      " every LLQ packet must carry a meta descriptor" },
+    { "llq-max-tx-burst", "offer LIMIT_TX_BURST with this max_tx_burst_size "
+      "(bytes of LLQ entries per doorbell, at least 256); 0: not offered" },
     { "timing", "model the time operations take (docs/timing.md); off: "
       "each completes the instant it is asked for" },
     { "pcie-latency-ns", "timing: one-way PCIe latency; a DMA read costs "
@@ -476,7 +553,8 @@ static void ena_fault_prop_set(Object *obj, Visitor *v, const char *name,
 
 /*
  * The allowances (ena_allow.c): set at start-up or with qom-set at run
- * time, when each bucket starts over full at its new rate.
+ * time, when each bucket starts over full at its new rate. Scenarios'
+ * "at T: set PROP VALUE" takes the names in this table (enascn/cdefs.py).
  */
 static const struct {
     const char *name;
@@ -600,6 +678,10 @@ static const char *const ena_fault_help[ENA_FAULT__MAX] = {
     [ENA_FAULT_FATAL] = "raise (DEV_STS.FATAL_ERROR) | request-reset",
     [ENA_FAULT_LINK] = "down [:for=T]",
     [ENA_FAULT_HINTS] = "notify:keepalive-timeout-ms=N:... (UPDATE_HINTS)",
+    [ENA_FAULT_PHC] = "PHC responses: drop | error:flags=N | delay:delay=T",
+    [ENA_FAULT_LLQ] = "GET_FEATURE(LLQ): wrong-geometry (256 B recommended "
+                      "at a depth CREATE_SQ refuses) | wrong-entry-size "
+                      "(only 256 B offered, then refused by SET)",
 };
 
 static void ena_instance_init(Object *obj)
@@ -683,10 +765,26 @@ static void ena_instance_init(Object *obj)
           offsetof(ENACore, debug_area_reads), true },
         { "debug-area-errors", "debug area reads whose DMA failed",
           offsetof(ENACore, debug_area_errors), true },
+        { "rx-offset-frames", "frames written rx-offset bytes into their "
+          "first buffer", offsetof(ENACore, stats.rx_offset_pkts), true },
+        { "llq-accel", "LLQ accel modes in force: bit 0 DISABLE_META_CACHING"
+          ", bit 1 LIMIT_TX_BURST", offsetof(ENACore, llq_accel), false },
+        { "llq-refused", "LLQ geometries refused by SET_FEATURE(LLQ) or "
+          "CREATE_SQ", offsetof(ENACore, llq_refused), true },
+        { "llq-burst-violations", "LLQ doorbells past max_tx_burst_size",
+          offsetof(ENACore, llq_burst_violations), true },
+        { "llq-meta-missing", "LLQ packets without a meta descriptor while "
+          "meta caching is off", offsetof(ENACore, llq_meta_missing), true },
         { "guest-os-type", "host_info os_type the driver reported",
           offsetof(ENACore, host_info.os_type), false },
         { "guest-driver-version", "host_info driver_version the driver "
           "reported", offsetof(ENACore, host_info.driver_version), false },
+        { "phc-requests", "PHC doorbells taken",
+          offsetof(ENACore, phc_requests), true },
+        { "phc-responses", "PHC responses written",
+          offsetof(ENACore, phc_responses), true },
+        { "phc-dma-errors", "PHC responses whose DMA failed",
+          offsetof(ENACore, phc_dma_errors), true },
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(counters); i++) {

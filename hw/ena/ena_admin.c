@@ -228,10 +228,28 @@ static uint8_t ena_cmd_create_sq(ENACore *core, const EnaAdminAqEntry *cmd,
                           placement);
             return ENA_ADMIN_ILLEGAL_PARAMETER;
         }
-        if (depth > ENA_LLQ_MAX_DEPTH) {
+        if (depth > ena_llq_max_depth(&core->params)) {
+            core->llq_refused++;
             ENA_GUEST_ERR(ena_ub_sq_depth, "CREATE_SQ depth %u: more than "
-                          "the LLQ depth %u", depth, ENA_LLQ_MAX_DEPTH);
+                          "the LLQ depth %u", depth,
+                          ena_llq_max_depth(&core->params));
             return ENA_ADMIN_ILLEGAL_PARAMETER;
+        }
+        if (depth > ena_llq_depth_limit(&core->params,
+                                        core->llq_entry_size)) {
+            /*
+             * Within max_llq_depth, but deeper than the BAR2 window holds
+             * at this entry size. A Nitro device answered this with
+             * UNKNOWN_ERROR (amzn-drivers #368: 256 B entries at depth
+             * 1024, after recommending 256 B), so this does too.
+             */
+            core->llq_refused++;
+            ENA_GUEST_ERR(ena_ub_llq_depth, "CREATE_SQ depth %u: more than "
+                          "%u LLQ entries of %u B", depth,
+                          ena_llq_depth_limit(&core->params,
+                                              core->llq_entry_size),
+                          core->llq_entry_size);
+            return ENA_ADMIN_UNKNOWN_ERROR;
         }
     } else if (placement != ENA_ADMIN_PLACEMENT_POLICY_HOST) {
         ENA_GUEST_ERR(ena_ub_sq_placement, "CREATE_SQ placement %u: not "
@@ -435,6 +453,164 @@ static uint32_t ena_link_speed_bit(uint32_t mbps)
     return 0;
 }
 
+/* ---- PHC (PHC_CONFIG, the doorbell in BAR0) --------------------------- */
+
+static uint8_t ena_phc_get(ENACore *core, ENAFeatCtx *f)
+{
+    EnaAdminPhcFeature d = {
+        .version = ENA_ADMIN_PHC_FEATURE_VERSION_0,
+        .doorbell_offset = cpu_to_le32(ENA_REGS_PHC_DB_OFF),
+        .expire_timeout_usec = cpu_to_le32(core->params.phc_expire_us),
+        .block_timeout_usec = cpu_to_le32(core->params.phc_block_us),
+    };
+
+    memcpy(f->out, &d, sizeof(d));
+    return ENA_ADMIN_SUCCESS;
+}
+
+static uint8_t ena_phc_set(ENACore *core, ENAFeatCtx *f)
+{
+    EnaAdminPhcFeature d;
+    uint64_t addr;
+    uint32_t len;
+
+    memcpy(&d, f->cmd->payload, sizeof(d));
+    addr = ena_addr48(&d.output_address);
+    len = le32_to_cpu(d.output_length);
+    if (f->cmd->feature_version != ENA_ADMIN_PHC_FEATURE_VERSION_0) {
+        ENA_GUEST_ERR(ena_ub_phc_version, "SET PHC_CONFIG version %u, "
+                      "only 0", f->cmd->feature_version);
+        return ENA_ADMIN_ILLEGAL_PARAMETER;
+    }
+    if (len < sizeof(EnaAdminPhcResp) ||
+        !ena_dma_ok(core, addr, sizeof(EnaAdminPhcResp))) {
+        ENA_GUEST_ERR(ena_ub_phc_set, "SET PHC_CONFIG response at 0x%"
+                      PRIx64 " of %u bytes: need %u addressable bytes",
+                      addr, len, (uint32_t)sizeof(EnaAdminPhcResp));
+        return ENA_ADMIN_ILLEGAL_PARAMETER;
+    }
+    /* a response for the old address must not land in the new one */
+    timer_del(core->phc_timer);
+    core->phc_pending = false;
+    core->phc_addr = addr;
+    trace_ena_phc_config(addr, len);
+    return ENA_ADMIN_SUCCESS;
+}
+
+static void ena_phc_write(ENACore *core)
+{
+    EnaAdminPhcResp r = {
+        .req_id = cpu_to_le16(core->phc_req_id),
+        .timestamp = cpu_to_le64(core->phc_stamp),
+        .error_bound = cpu_to_le32(core->params.phc_error_bound_ns),
+        .error_flags = cpu_to_le32(core->phc_flags),
+    };
+
+    core->phc_pending = false;
+    /* the req_id word last: it tells the driver the rest is there */
+    if (ena_write_entry(core, core->phc_addr, (const uint8_t *)&r,
+                        sizeof(r), 0)) {
+        core->phc_dma_errors++;
+        ENA_GUEST_ERR(ena_err_phc_dma, "PHC response req_id %u to 0x%"
+                      PRIx64 " failed", core->phc_req_id, core->phc_addr);
+        return;
+    }
+    core->phc_responses++;
+    trace_ena_phc_resp(core->phc_req_id, core->phc_stamp, core->phc_flags);
+}
+
+static void ena_phc_timer_run(void *opaque)
+{
+    ENACore *core = opaque;
+
+    if (core->phc_pending && !ena_fatal(core)) {
+        ena_phc_write(core);
+    }
+}
+
+void ena_phc_timer_cb(void *opaque)
+{
+    ena_guarded_call(opaque, ena_phc_timer_run, opaque);
+}
+
+/*
+ * EC2 answers at most phc-rate-limit requests a second and flags the
+ * rest as timestamp errors. How it counts is not documented: here a
+ * token bucket (GCRA) of that rate, as deep as one second of it.
+ */
+static bool ena_phc_rate_ok(ENACore *core, int64_t now)
+{
+    int64_t step, burst;
+
+    if (!core->params.phc_rate) {
+        return true;
+    }
+    step = NANOSECONDS_PER_SECOND / core->params.phc_rate;
+    burst = NANOSECONDS_PER_SECOND - step;
+    if (core->phc_tat - burst > now) {
+        return false;
+    }
+    core->phc_tat = MAX(core->phc_tat, now) + step;
+    return true;
+}
+
+/*
+ * A doorbell: sample the clock now, write {req_id, timestamp, error
+ * bound, flags} to the configured address, req_id last. With timing it
+ * is a posted write of 64 bytes (docs/timing.md); faults may drop it,
+ * flag it as failed, or hold it back.
+ */
+void ena_phc_doorbell(ENACore *core, uint32_t val)
+{
+    uint16_t req_id = val & ENA_REGS_PHC_DB_REQ_ID_MASK;
+    const ENAFaultRule *fr;
+    int64_t now = ena_now();
+    int64_t due = now;
+
+    if (!core->phc_addr) {
+        ENA_GUEST_ERR(ena_ub_phc_no_addr, "PHC doorbell req_id %u before "
+                      "SET PHC_CONFIG", req_id);
+        return;
+    }
+    if (ena_fatal(core)) {
+        return;         /* a failed device answers nothing */
+    }
+    core->phc_requests++;
+    if (core->phc_pending) {
+        trace_ena_phc_replaced(core->phc_req_id, req_id);
+    }
+    timer_del(core->phc_timer);
+    core->phc_pending = false;
+    fr = ena_fault_fire(&core->faults, ENA_FAULT_PHC, ENA_FA_ANY,
+                        ENA_FAULT_ANY, ENA_FAULT_ANY);
+    trace_ena_phc_doorbell(req_id, now);
+    if (fr && fr->action == ENA_FA_DROP) {
+        return;
+    }
+    core->phc_req_id = req_id;
+    core->phc_stamp = now;
+    core->phc_flags = (fr && fr->action == ENA_FA_ERROR) ? fr->value : 0;
+    if (!ena_phc_rate_ok(core, now)) {
+        trace_ena_phc_rate_limited(req_id);
+        core->phc_flags |= ENA_ADMIN_PHC_ERROR_FLAG_TIMESTAMP;
+    }
+    if (core->params.timing) {
+        ena_pace_take(&core->dma_wr, now, sizeof(EnaAdminPhcResp) * 8,
+                      (uint64_t)core->params.dma_mbps * 1000);
+        due = core->dma_wr.free_at + core->params.pcie_latency_ns;
+    }
+    if (fr && fr->action == ENA_FA_DELAY) {
+        due += fr->value;
+    }
+    core->phc_pending = true;
+    core->phc_due = due;
+    if (due <= now) {
+        ena_phc_write(core);
+    } else {
+        timer_mod(core->phc_timer, due);
+    }
+}
+
 static uint8_t ena_feat_get(ENACore *core, ENAFeatCtx *f, uint8_t id)
 {
     const ENAParams *p = &core->params;
@@ -492,8 +668,7 @@ static uint8_t ena_feat_get(ENACore *core, ENAFeatCtx *f, uint8_t id)
         /* without BAR2 this is the "advertised, but no mem bar" profile */
         EnaAdminLlqFeature l = {
             .max_llq_num = cpu_to_le32(p->queues),
-            .max_llq_depth = cpu_to_le32(MIN(p->max_depth,
-                                             ENA_LLQ_MAX_DEPTH)),
+            .max_llq_depth = cpu_to_le32(ena_llq_max_depth(p)),
             .header_location_ctrl_supported =
                 cpu_to_le16(ENA_ADMIN_INLINE_HEADER),
             .entry_size_ctrl_supported = cpu_to_le16(ENA_LLQ_ENTRY_SIZES),
@@ -501,8 +676,31 @@ static uint8_t ena_feat_get(ENACore *core, ENAFeatCtx *f, uint8_t id)
                 cpu_to_le16(ENA_LLQ_DESCS_BEFORE_HDR),
             .descriptors_stride_ctrl_supported =
                 cpu_to_le16(ENA_LLQ_STRIDES),
-            .entry_size_recommended = ENA_ADMIN_LIST_ENTRY_SIZE_128B,
+            .entry_size_recommended = p->llq_entry_recommended == 256 ?
+                ENA_ADMIN_LIST_ENTRY_SIZE_256B :
+                ENA_ADMIN_LIST_ENTRY_SIZE_128B,
+            .max_wide_llq_depth = cpu_to_le16(p->llq_max_wide_depth),
+            .accel_flags = cpu_to_le16(ena_llq_accel_offered(p)),
+            .accel_max_tx_burst_size = cpu_to_le16(p->llq_max_tx_burst),
         };
+        const ENAFaultRule *fr;
+
+        fr = ena_fault_fire(&core->faults, ENA_FAULT_LLQ, ENA_FA_ANY,
+                            ENA_FAULT_ANY, ENA_FAULT_ANY);
+        if (fr && fr->action == ENA_FA_WRONG_GEOMETRY) {
+            /* wide entries promised at the full depth, refused later */
+            l.entry_size_recommended = ENA_ADMIN_LIST_ENTRY_SIZE_256B;
+            l.max_wide_llq_depth = cpu_to_le16(ena_llq_max_depth(p));
+            trace_ena_fault_llq_geometry(ena_llq_max_depth(p),
+                                         ena_llq_depth_limit(p, 256));
+        } else if (fr && fr->action == ENA_FA_WRONG_ENTRY_SIZE) {
+            /* a width it cannot do: SET_FEATURE(LLQ) refuses it */
+            l.entry_size_ctrl_supported =
+                cpu_to_le16(ENA_ADMIN_LIST_ENTRY_SIZE_256B);
+            l.entry_size_recommended = ENA_ADMIN_LIST_ENTRY_SIZE_256B;
+            core->llq_refuse_256 = true;
+            trace_ena_fault_llq_entry_size();
+        }
         memcpy(f->out, &l, sizeof(l));
         break;
     }
@@ -610,6 +808,8 @@ static uint8_t ena_feat_get(ENACore *core, ENAFeatCtx *f, uint8_t id)
         memcpy(f->out, &l, sizeof(l));
         break;
     }
+    case ENA_ADMIN_PHC_CONFIG:
+        return ena_phc_get(core, f);
     default:
         /* supported but SET-only (HOST_ATTR_CONFIG) */
         return ENA_ADMIN_UNSUPPORTED_OPCODE;
@@ -633,6 +833,7 @@ static uint8_t ena_host_info_read(ENACore *core, uint64_t addr)
     h->os_type = le32_to_cpu(hi.os_type);
     h->driver_version = le32_to_cpu(hi.driver_version);
     h->kernel_ver = le32_to_cpu(hi.kernel_ver);
+    h->driver_features = le32_to_cpu(hi.driver_supported_features);
     memcpy(h->os_dist_str, hi.os_dist_str, sizeof(hi.os_dist_str));
     h->os_dist_str[sizeof(hi.os_dist_str)] = 0;
     memcpy(h->kernel_ver_str, hi.kernel_ver_str, sizeof(hi.kernel_ver_str));
@@ -768,6 +969,7 @@ static uint8_t ena_feat_set(ENACore *core, ENAFeatCtx *f, uint8_t id)
     case ENA_ADMIN_LLQ: {
         EnaAdminLlqFeature l;
         uint16_t hdr, size, before, stride;
+        unsigned esize;
 
         memcpy(&l, in, sizeof(l));
         hdr = le16_to_cpu(l.header_location_ctrl_enabled);
@@ -778,10 +980,19 @@ static uint8_t ena_feat_set(ENACore *core, ENAFeatCtx *f, uint8_t id)
             !is_power_of_2(size) || !(size & ENA_LLQ_ENTRY_SIZES) ||
             !is_power_of_2(before) || !(before & ENA_LLQ_DESCS_BEFORE_HDR) ||
             !is_power_of_2(stride) || !(stride & ENA_LLQ_STRIDES)) {
+            core->llq_refused++;
             ENA_GUEST_ERR(ena_ub_llq_set, "SET LLQ header location 0x%x, "
                           "entry size 0x%x, descriptors before header %u, "
                           "stride 0x%x: not one offered value each",
                           hdr, size, before, stride);
+            return ENA_ADMIN_ILLEGAL_PARAMETER;
+        }
+        esize = size == ENA_ADMIN_LIST_ENTRY_SIZE_128B ? 128 :
+                size == ENA_ADMIN_LIST_ENTRY_SIZE_192B ? 192 : 256;
+        if (esize == 256 && core->llq_refuse_256) {
+            /* the device's own fault, not the guest's: no guest error */
+            core->llq_refused++;
+            trace_ena_fault_llq_refuse(esize);
             return ENA_ADMIN_ILLEGAL_PARAMETER;
         }
         if (core->llq_slots) {
@@ -789,14 +1000,18 @@ static uint8_t ena_feat_set(ENACore *core, ENAFeatCtx *f, uint8_t id)
                           ctpop32(core->llq_slots));
             return ENA_ADMIN_RESOURCE_BUSY;
         }
-        core->llq_entry_size = size == ENA_ADMIN_LIST_ENTRY_SIZE_128B ? 128 :
-                               size == ENA_ADMIN_LIST_ENTRY_SIZE_192B ? 192 :
-                               256;
+        core->llq_entry_size = esize;
         core->llq_descs_before_hdr = before;
         core->llq_stride = stride;
         core->llq_set = true;
+        /*
+         * Linux asks for both modes whether offered or not, so a mode is
+         * in force when both sides want it; the rest is ignored.
+         */
+        core->llq_accel = le16_to_cpu(l.accel_flags) &
+                          ena_llq_accel_offered(&core->params);
         trace_ena_llq_set(core->llq_entry_size, before, stride,
-                          le16_to_cpu(l.accel_flags));
+                          core->llq_accel);
         break;
     }
     case ENA_ADMIN_MTU: {
@@ -874,6 +1089,8 @@ static uint8_t ena_feat_set(ENACore *core, ENAFeatCtx *f, uint8_t id)
         }
         return ena_host_info_read(core, os_info);
     }
+    case ENA_ADMIN_PHC_CONFIG:
+        return ena_phc_set(core, f);
     default:
         /* supported but GET-only */
         return ENA_ADMIN_UNSUPPORTED_OPCODE;

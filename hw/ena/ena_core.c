@@ -64,8 +64,12 @@ static void ena_quiesce(ENACore *core)
     if (core->aq_timer) {
         timer_del(core->aq_timer);
         timer_del(core->readless_timer);
+        timer_del(core->phc_timer);
     }
     core->readless_head = core->readless_count = 0;
+    /* the driver configures PHC again after a reset */
+    core->phc_addr = 0;
+    core->phc_pending = false;
     timer_del(core->keepalive_timer);
     timer_del(core->admin_delay_timer);
     memset(core->admin_delayed, 0, sizeof(core->admin_delayed));
@@ -81,6 +85,8 @@ static void ena_quiesce(ENACore *core)
     core->llq_entry_size = 0;
     core->llq_descs_before_hdr = 0;
     core->llq_stride = 0;
+    core->llq_accel = 0;
+    core->llq_refuse_256 = false;
     /*
      * BAR2 keeps its bytes: an SQ created later starts over at entry 0
      * and the device reads only entries the driver rang in since.
@@ -557,6 +563,15 @@ void ena_core_write(ENACore *core, hwaddr addr, uint64_t val64, unsigned size)
         ENA_GUEST_ERR(ena_ub_mmio_ro, "write 0x%x to read-only register "
                       "0x%" HWADDR_PRIx, val, addr);
         break;
+    case ENA_REGS_PHC_DB_OFF:
+        if (!core->params.phc) {
+            ENA_GUEST_ERR(ena_ub_mmio_write_unknown, "write 0x%x to 0x%"
+                          HWADDR_PRIx ": PHC doorbell, but phc=off", val,
+                          addr);
+            break;
+        }
+        ena_phc_doorbell(core, val);
+        break;
     case ENA_REGS_RSS_IND_ENTRY_UPDATE_OFF:
         qemu_log_mask(LOG_UNIMP, "ena: RSS_IND_ENTRY_UPDATE not "
                       "implemented\n");
@@ -593,6 +608,7 @@ void ena_core_realize(ENACore *core, PCIDevice *owner, NICState *nic,
     core->aq_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, ena_aq_timer_cb, core);
     core->readless_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL,
                                         ena_readless_timer_cb, core);
+    core->phc_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, ena_phc_timer_cb, core);
     core->tx_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, ena_tx_timer_cb, core);
     core->rx_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, ena_rx_timer_cb, core);
     for (uint32_t i = 0; i < ENA_MAX_MSIX_VECTORS; i++) {
@@ -615,6 +631,7 @@ void ena_core_unrealize(ENACore *core)
     timer_free(core->admin_delay_timer);
     timer_free(core->aq_timer);
     timer_free(core->readless_timer);
+    timer_free(core->phc_timer);
     timer_free(core->tx_timer);
     timer_free(core->rx_timer);
     for (int i = 0; i < ENA_MAX_MSIX_VECTORS; i++) {
@@ -646,11 +663,17 @@ static int ena_core_pre_load(void *opaque)
     ena_io_timing_reset(core);
     ena_allow_pre_load(core);
     core->readless_head = core->readless_count = 0;
+    core->phc_addr = 0;
+    core->phc_pending = false;
+    core->phc_requests = core->phc_responses = core->phc_dma_errors = 0;
+    core->phc_tat = 0;
     core->llq_set = false;
     core->llq_slots = 0;
     core->llq_entry_size = 0;
     core->llq_descs_before_hdr = 0;
     core->llq_stride = 0;
+    core->llq_accel = 0;
+    core->llq_refuse_256 = false;
     core->debug_ba = 0;
     core->debug_size = 0;
     core->strict_host_info = false;
@@ -708,12 +731,14 @@ static bool ena_sq_load_ok(ENACore *core, int idx, uint32_t *slots)
         }
     }
     if (!sq->llq) {
-        return !sq->llq_in_pkt &&
+        return !sq->llq_in_pkt && !sq->llq_dropping && !sq->llq_pkt_drop &&
                ena_dma_ok(core, sq->ba, (uint64_t)sq->depth *
                                         sizeof(EnaEthIoTxDesc));
     }
     if (sq->direction != ENA_ADMIN_SQ_DIRECTION_TX || !core->llq_set ||
-        !core->llq_mem || sq->depth > ENA_LLQ_MAX_DEPTH ||
+        !core->llq_mem ||
+        sq->depth > ena_llq_depth_limit(&core->params,
+                                        core->llq_entry_size) ||
         sq->llq_slot >= core->params.queues || (*slots & BIT(sq->llq_slot))) {
         return false;
     }
@@ -725,7 +750,7 @@ static bool ena_sq_load_ok(ENACore *core, int idx, uint32_t *slots)
 static bool ena_llq_load_ok(ENACore *core)
 {
     if (!core->llq_set) {
-        return !core->llq_slots;
+        return !core->llq_slots && !core->llq_accel;
     }
     return core->params.llq &&
            (core->llq_entry_size == 128 || core->llq_entry_size == 192 ||
@@ -733,7 +758,10 @@ static bool ena_llq_load_ok(ENACore *core)
            is_power_of_2(core->llq_descs_before_hdr) &&
            (core->llq_descs_before_hdr & ENA_LLQ_DESCS_BEFORE_HDR) &&
            is_power_of_2(core->llq_stride) &&
-           (core->llq_stride & ENA_LLQ_STRIDES);
+           (core->llq_stride & ENA_LLQ_STRIDES) &&
+           core->llq_descs_before_hdr * sizeof(EnaEthIoTxDesc) <
+           core->llq_entry_size &&
+           !(core->llq_accel & ~ena_llq_accel_offered(&core->params));
 }
 
 static bool ena_core_load_ok(ENACore *core)
@@ -747,7 +775,12 @@ static bool ena_core_load_ok(ENACore *core)
         core->mtu < 68 || core->mtu > core->params.max_mtu ||
         (uint16_t)(core->aq_tail - core->aq_head) >
         ena_q_depth(core->aq_caps) ||
-        !ena_llq_load_ok(core)) {
+        !ena_llq_load_ok(core) ||
+        (core->phc_addr && (!core->params.phc ||
+                            !ena_dma_ok(core, core->phc_addr,
+                                        sizeof(EnaAdminPhcResp)))) ||
+        (core->phc_pending && !core->phc_addr) ||
+        core->phc_tat > ena_now() + NANOSECONDS_PER_SECOND) {
         return false;
     }
     for (int i = 0; i < ENA_MAX_IO_CQ; i++) {
@@ -823,6 +856,9 @@ int ena_core_post_load(ENACore *core)
     if (next != INT64_MAX && !timer_pending(core->admin_delay_timer)) {
         timer_mod(core->admin_delay_timer, next);
     }
+    if (core->phc_pending && !timer_pending(core->phc_timer)) {
+        timer_mod(core->phc_timer, core->phc_due);
+    }
     if (core->aq_head != core->aq_tail && !timer_pending(core->aq_timer)) {
         timer_mod(core->aq_timer, ena_now());
     }
@@ -855,6 +891,28 @@ static const VMStateDescription vmstate_ena_sq_pkt = {
     }
 };
 
+/* LIMIT_TX_BURST and DISABLE_META_CACHING state of an LLQ SQ */
+static bool ena_sq_accel_needed(void *opaque)
+{
+    ENAIoSq *sq = opaque;
+
+    return sq->llq_dropping || sq->llq_pkt_drop || sq->pkt_has_meta;
+}
+
+static const VMStateDescription vmstate_ena_sq_accel = {
+    .name = "ena-io-sq/llq-accel",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = ena_sq_accel_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_BOOL(llq_dropping, ENAIoSq),
+        VMSTATE_UINT16(llq_drop_until, ENAIoSq),
+        VMSTATE_BOOL(llq_pkt_drop, ENAIoSq),
+        VMSTATE_BOOL(pkt_has_meta, ENAIoSq),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
 /*
  * Version 1 throughout: the device has not been released, so no stream
  * of an older layout exists to be read (nested sections carry no version
@@ -881,6 +939,7 @@ static const VMStateDescription vmstate_ena_sq = {
     },
     .subsections = (const VMStateDescription * const []) {
         &vmstate_ena_sq_pkt,
+        &vmstate_ena_sq_accel,
         NULL
     }
 };
@@ -926,6 +985,7 @@ static const VMStateDescription vmstate_ena_stats = {
         VMSTATE_UINT64(rx_drops, ENAStats),
         VMSTATE_UINT64(tx_drops, ENAStats),
         VMSTATE_UINT64(rx_overruns, ENAStats),
+        VMSTATE_UINT64(rx_offset_pkts, ENAStats),
         VMSTATE_UINT64_ARRAY(eni, ENAStats, 6),
         VMSTATE_END_OF_LIST()
     }
@@ -952,6 +1012,7 @@ static const VMStateDescription vmstate_ena_host_info = {
         VMSTATE_UINT32(os_type, ENAHostInfo),
         VMSTATE_UINT32(driver_version, ENAHostInfo),
         VMSTATE_UINT32(kernel_ver, ENAHostInfo),
+        VMSTATE_UINT32(driver_features, ENAHostInfo),
         VMSTATE_UINT8_ARRAY(os_dist_str, ENAHostInfo, 129),
         VMSTATE_UINT8_ARRAY(kernel_ver_str, ENAHostInfo, 33),
         VMSTATE_END_OF_LIST()
@@ -1136,6 +1197,81 @@ static const VMStateDescription vmstate_ena_llq = {
     }
 };
 
+/* PHC: once the driver configured it (counters alone stay behind). */
+static bool ena_phc_needed(void *opaque)
+{
+    ENACore *core = opaque;
+
+    return core->phc_addr || core->phc_requests;
+}
+
+static const VMStateDescription vmstate_ena_phc = {
+    .name = "ena-core/phc",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = ena_phc_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(phc_addr, ENACore),
+        VMSTATE_BOOL(phc_pending, ENACore),
+        VMSTATE_UINT16(phc_req_id, ENACore),
+        VMSTATE_UINT32(phc_flags, ENACore),
+        VMSTATE_INT64(phc_stamp, ENACore),
+        VMSTATE_INT64(phc_due, ENACore),
+        VMSTATE_TIMER_PTR(phc_timer, ENACore),
+        VMSTATE_INT64(phc_tat, ENACore),
+        VMSTATE_UINT64(phc_requests, ENACore),
+        VMSTATE_UINT64(phc_responses, ENACore),
+        VMSTATE_UINT64(phc_dma_errors, ENACore),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+/* Negotiated accel modes and the LLQ counters, once any is non-zero */
+static bool ena_llq_accel_needed(void *opaque)
+{
+    ENACore *core = opaque;
+
+    return core->llq_accel || core->llq_refuse_256 || core->llq_refused ||
+           core->llq_burst_violations || core->llq_meta_missing;
+}
+
+static const VMStateDescription vmstate_ena_llq_accel = {
+    /* not "ena-core/llq-...": QEMU would take it for a child of /llq */
+    .name = "ena-core/accel",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = ena_llq_accel_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(llq_accel, ENACore),
+        VMSTATE_BOOL(llq_refuse_256, ENACore),
+        VMSTATE_UINT64(llq_refused, ENACore),
+        VMSTATE_UINT64(llq_burst_violations, ENACore),
+        VMSTATE_UINT64(llq_meta_missing, ENACore),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+/* The llq fault point came after the others: its rule travels apart. */
+static bool ena_llq_fault_needed(void *opaque)
+{
+    ENACore *core = opaque;
+    const ENAFaultRule *r = &core->faults.rule[ENA_FAULT_LLQ];
+
+    return r->action != ENA_FA_NONE || r->hits;
+}
+
+static const VMStateDescription vmstate_ena_llq_fault = {
+    .name = "ena-core/fault-llq",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = ena_llq_fault_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_STRUCT_SUB_ARRAY(faults.rule, ENACore, ENA_FAULT_LLQ, 1, 1,
+                                 vmstate_ena_fault_rule, ENAFaultRule),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
 /*
  * The allowances: what qom-set changed, the buckets and the tracked flows.
  * Sent while an allowance is on or flows are left from one.
@@ -1262,8 +1398,8 @@ const VMStateDescription vmstate_ena_core = {
         VMSTATE_UINT32(last_reset_reason, ENACore),
         VMSTATE_UINT8_ARRAY(reset_history, ENACore, ENA_RESET_HISTORY),
         VMSTATE_UINT64(admin_cmds, ENACore),
-        VMSTATE_STRUCT_ARRAY(faults.rule, ENACore, ENA_FAULT__MAX, 1,
-                             vmstate_ena_fault_rule, ENAFaultRule),
+        VMSTATE_STRUCT_SUB_ARRAY(faults.rule, ENACore, 0, ENA_FAULT_LLQ, 1,
+                                 vmstate_ena_fault_rule, ENAFaultRule),
         VMSTATE_BOOL(fault_link_down, ENACore),
         VMSTATE_BOOL(hints_pending, ENACore),
         VMSTATE_BUFFER_UNSAFE(hints_notify, ENACore, 0,
@@ -1276,9 +1412,12 @@ const VMStateDescription vmstate_ena_core = {
     },
     .subsections = (const VMStateDescription * const []) {
         &vmstate_ena_llq,
+        &vmstate_ena_llq_accel,
+        &vmstate_ena_llq_fault,
         &vmstate_ena_host_attr,
         &vmstate_ena_timing,
         &vmstate_ena_allow,
+        &vmstate_ena_phc,
         NULL
     }
 };

@@ -72,6 +72,10 @@ typedef struct ENAParams {
     bool offloads;
     bool llq;                   /* offer the LLQ feature */
     bool llq_mem_bar;           /* expose BAR2 (off: LLQ without its BAR) */
+    uint16_t llq_entry_recommended; /* bytes, 128 or 256 */
+    uint16_t llq_max_wide_depth;    /* 0: n/a, 256 B SQs get half the depth */
+    bool llq_no_meta_caching;       /* offer DISABLE_META_CACHING */
+    uint16_t llq_max_tx_burst;      /* bytes; 0: no LIMIT_TX_BURST */
     /* timing model (docs/timing.md); off: every operation is instant */
     bool timing;
     uint32_t pcie_latency_ns;   /* one way, host <-> device */
@@ -82,6 +86,13 @@ typedef struct ENAParams {
     uint32_t tx_fifo_kb;        /* frames gathered, not yet on the wire */
     uint32_t rx_fifo_kb;        /* frames received, not yet written */
     bool rx_drop_when_empty;    /* EC2: drop (rx_overruns), do not hold */
+    uint8_t rx_offset;          /* first RX buffer: data this far in */
+    /* PHC_CONFIG (feature 29): the clock is QEMU_CLOCK_VIRTUAL */
+    bool phc;
+    uint32_t phc_expire_us;     /* GET PHC_CONFIG: expire_timeout_usec */
+    uint32_t phc_block_us;      /* GET PHC_CONFIG: block_timeout_usec */
+    uint32_t phc_error_bound_ns;    /* in every response */
+    uint32_t phc_rate;          /* requests a second answered; 0: any */
     uint32_t debug_area_max;    /* bytes of the debug area read; 0: none */
     bool strict;                /* report rules real devices enforce */
     EnaAdminHwHints hints;      /* host byte order */
@@ -139,6 +150,10 @@ typedef struct ENAIoSq {
     bool llq;
     uint16_t llq_slot;          /* which BAR2 window */
     bool llq_in_pkt;            /* the next entry continues a packet */
+    /* LIMIT_TX_BURST: entries before llq_drop_until belong to a burst */
+    bool llq_dropping;          /* over the limit, so they are dropped */
+    uint16_t llq_drop_until;
+    bool llq_pkt_drop;          /* the packet being gathered is dropped */
     uint8_t llq_hdr[ENA_LLQ_MAX_ENTRY_SIZE];    /* pushed header bytes */
 } ENAIoSq;
 
@@ -198,6 +213,7 @@ typedef struct ENAStats {
     uint64_t rx_drops;
     uint64_t tx_drops;
     uint64_t rx_overruns;
+    uint64_t rx_offset_pkts;    /* frames written at rx-offset */
     /* customer metrics: the five allowance counters, then conntrack avail */
     uint64_t eni[6];
 } ENAStats;
@@ -206,6 +222,7 @@ typedef struct ENAHostInfo {
     uint32_t os_type;
     uint32_t driver_version;
     uint32_t kernel_ver;
+    uint32_t driver_features;   /* ENA_ADMIN_HOST_INFO_* */
     uint8_t os_dist_str[129];
     uint8_t kernel_ver_str[33];
 } ENAHostInfo;
@@ -287,6 +304,11 @@ typedef struct ENACore {
     uint8_t llq_descs_before_hdr;
     uint8_t llq_stride;         /* ENA_ADMIN_*_DESC(S)_PER_ENTRY */
     uint32_t llq_slots;         /* bitmap of BAR2 windows in use */
+    uint32_t llq_accel;         /* ENA_ADMIN_LLQ_ACCEL_* bits in force */
+    bool llq_refuse_256;        /* fault: GET offered 256 B that SET refuses */
+    uint64_t llq_refused;       /* geometries refused (SET, CREATE_SQ) */
+    uint64_t llq_burst_violations;  /* doorbells over max_tx_burst_size */
+    uint64_t llq_meta_missing;  /* packets without their meta descriptor */
 
     /* fault injection (ena_fault.c) */
     ENAFaults faults;
@@ -314,6 +336,22 @@ typedef struct ENACore {
     uint8_t readless_head;
     uint8_t readless_count;
     QEMUTimer *readless_timer;
+
+    /*
+     * PHC (ena_admin.c): where SET PHC_CONFIG put the response, and the
+     * one response on its way (a newer doorbell replaces it)
+     */
+    uint64_t phc_addr;          /* 0: not configured */
+    bool phc_pending;
+    uint16_t phc_req_id;
+    uint32_t phc_flags;         /* error_flags of the pending response */
+    int64_t phc_stamp;          /* the clock when the doorbell came */
+    int64_t phc_due;            /* when it is written */
+    QEMUTimer *phc_timer;
+    int64_t phc_tat;            /* rate limit: when the bucket is empty */
+    uint64_t phc_requests;      /* doorbells taken */
+    uint64_t phc_responses;     /* responses written */
+    uint64_t phc_dma_errors;    /* responses whose write failed */
 
     /* observability (read-only QOM properties) */
     uint64_t reset_count;

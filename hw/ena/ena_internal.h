@@ -40,6 +40,37 @@
 #define ENA_LLQ_STRIDES \
     (ENA_ADMIN_SINGLE_DESC_PER_ENTRY | ENA_ADMIN_MULTIPLE_DESCS_PER_ENTRY)
 
+/* The accel modes (flag bits) GET_FEATURE(LLQ) offers */
+static inline uint16_t ena_llq_accel_offered(const ENAParams *p)
+{
+    return (p->llq_no_meta_caching ?
+            BIT(ENA_ADMIN_LLQ_ACCEL_DISABLE_META_CACHING) : 0) |
+           (p->llq_max_tx_burst ? BIT(ENA_ADMIN_LLQ_ACCEL_LIMIT_TX_BURST) : 0);
+}
+
+/* max_llq_depth: entries of 128 B a TX SQ's BAR2 window is sized for */
+static inline uint32_t ena_llq_max_depth(const ENAParams *p)
+{
+    return MIN(p->max_depth, ENA_LLQ_MAX_DEPTH);
+}
+
+/*
+ * The deepest LLQ SQ of @entry_size bytes the device creates. Wider
+ * entries fit the same window: half as many 256 B entries, unless the
+ * device reports a max_wide_llq_depth of its own.
+ */
+static inline uint32_t ena_llq_depth_limit(const ENAParams *p,
+                                           unsigned entry_size)
+{
+    if (entry_size <= 128) {
+        return ena_llq_max_depth(p);
+    }
+    if (p->llq_max_wide_depth) {
+        return p->llq_max_wide_depth;
+    }
+    return ena_llq_max_depth(p) * 128 / entry_size;
+}
+
 #define ENA_CAPABILITIES \
     (BIT(ENA_ADMIN_ENI_STATS) | BIT(ENA_ADMIN_ENA_SRD_INFO) | \
      BIT(ENA_ADMIN_CUSTOMER_METRICS) | \
@@ -87,7 +118,8 @@ static inline bool ena_fatal(ENACore *core)
 static inline uint32_t ena_features(ENACore *core)
 {
     return ENA_SUPPORTED_FEATURES |
-           (core->params.llq ? BIT(ENA_ADMIN_LLQ) : 0);
+           (core->params.llq ? BIT(ENA_ADMIN_LLQ) : 0) |
+           (core->params.phc ? BIT(ENA_ADMIN_PHC_CONFIG) : 0);
 }
 
 static inline int64_t ena_now(void)
@@ -154,6 +186,8 @@ bool ena_allow_post_load(ENACore *core);
 void ena_aq_doorbell(ENACore *core, uint16_t tail);
 void ena_aq_timer_cb(void *opaque);
 void ena_admin_delay_cb(void *opaque);
+void ena_phc_doorbell(ENACore *core, uint32_t val);
+void ena_phc_timer_cb(void *opaque);
 void ena_debug_area_capture(ENACore *core, uint32_t reason);
 
 /* ena_io.c */

@@ -225,6 +225,31 @@ void ena_sq_free(ENACore *core, ENAIoSq *sq)
     memset(sq, 0, sizeof(*sq));
 }
 
+/*
+ * LIMIT_TX_BURST: the driver rings after at most max_tx_burst_size bytes
+ * of entries. The limit stands for the device's buffer of pushed entries,
+ * so a longer burst has overrun it: the packets that start in that burst
+ * are dropped (and completed, so the ring stays in step) rather than sent
+ * from entries the device could not have kept.
+ */
+static void ena_llq_burst_check(ENACore *core, ENAIoSq *sq, uint16_t tail)
+{
+    uint16_t n = tail - sq->tail;
+    uint32_t bytes = (uint32_t)n * core->llq_entry_size;
+
+    /* a doorbell behind the last one is no burst (nor a valid doorbell) */
+    if (n >= sq->depth || bytes <= core->params.llq_max_tx_burst) {
+        return;
+    }
+    core->llq_burst_violations++;
+    ENA_GUEST_ERR(ena_ub_llq_burst, "SQ %d doorbell %u after %u bytes of "
+                  "LLQ entries, the burst limit is %u; its packets are "
+                  "dropped", ena_sq_idx(core, sq), tail, bytes,
+                  core->params.llq_max_tx_burst);
+    sq->llq_dropping = true;
+    sq->llq_drop_until = tail;
+}
+
 void ena_sq_doorbell(ENACore *core, uint32_t idx, uint32_t val)
 {
     ENAIoSq *sq = &core->sq[idx];
@@ -248,6 +273,10 @@ void ena_sq_doorbell(ENACore *core, uint32_t idx, uint32_t val)
                    "last one, %u", idx, tail, sq->tail);
     }
     trace_ena_sq_doorbell(idx, tail);
+    if (sq->llq &&
+        (core->llq_accel & BIT(ENA_ADMIN_LLQ_ACCEL_LIMIT_TX_BURST))) {
+        ena_llq_burst_check(core, sq, tail);
+    }
     sq->tail = tail;
     if (sq->direction == ENA_ADMIN_SQ_DIRECTION_TX) {
         ena_tx_process(core, sq);
@@ -374,6 +403,13 @@ static void ena_tx_send(ENACore *core, ENAIoSq *sq)
     core->stats.tx_bytes += len;
 }
 
+/* DISABLE_META_CACHING in force: every LLQ packet brings its metadata */
+static bool ena_llq_no_meta_cache(ENACore *core, ENAIoSq *sq)
+{
+    return sq->llq &&
+           (core->llq_accel & BIT(ENA_ADMIN_LLQ_ACCEL_DISABLE_META_CACHING));
+}
+
 /*
  * One TX descriptor, from the host ring or from an LLQ entry: a meta
  * descriptor updates the cached metadata; data descriptors gather the
@@ -392,13 +428,22 @@ static void ena_tx_desc(ENACore *core, ENAIoSq *sq, const EnaEthIoTxDesc *d)
             sq->meta_len_ctrl = len_ctrl;
             sq->meta_word2 = le32_to_cpu(d->buff_addr_lo);
             sq->meta_valid = true;
+            sq->pkt_has_meta = true;
         }
         return;
     }
 
     if (!sq->pkt_open) {
         sq->pkt_open = true;
-        sq->pkt_bad = false;
+        sq->pkt_bad = sq->llq && sq->llq_pkt_drop;
+        if (ena_llq_no_meta_cache(core, sq) && !sq->pkt_has_meta) {
+            /* the device kept no metadata: this packet has none at all */
+            core->llq_meta_missing++;
+            ENA_GUEST_ERR(ena_ub_llq_no_meta, "TX packet on SQ %d without "
+                          "a meta descriptor, meta caching is off",
+                          ena_sq_idx(core, sq));
+            sq->pkt_bad = true;
+        }
         sq->pkt_descs = 0;
         sq->pkt_dma_bytes = 0;
         sq->pkt_meta_ctrl = meta_ctrl;
@@ -452,6 +497,11 @@ static void ena_tx_desc(ENACore *core, ENAIoSq *sq, const EnaEthIoTxDesc *d)
         ena_tx_send(core, sq);
         net_tx_pkt_reset(sq->tx_pkt, ena_tx_unmap, core);
         sq->pkt_open = false;
+        sq->pkt_has_meta = false;
+        sq->llq_pkt_drop = false;
+        if (ena_llq_no_meta_cache(core, sq)) {
+            sq->meta_valid = false;
+        }
         if (core->params.timing) {
             ena_tx_complete_timed(core, sq, sq->pkt_req_id);
         } else {
@@ -526,6 +576,9 @@ static void ena_tx_process_llq(ENACore *core, ENAIoSq *sq)
         }
         e = core->llq_mem + off;
         first = !sq->llq_in_pkt;
+        if (sq->llq_dropping && sq->head == sq->llq_drop_until) {
+            sq->llq_dropping = false;       /* past the overrun burst */
+        }
         slots = first ? core->llq_descs_before_hdr :
                 core->llq_stride == ENA_ADMIN_MULTIPLE_DESCS_PER_ENTRY ?
                 esz / dsz : 1;
@@ -548,6 +601,7 @@ static void ena_tx_process_llq(ENACore *core, ENAIoSq *sq)
         trace_ena_tx_llq_entry(ena_sq_idx(core, sq), sq->head, n, first);
         if (first) {
             memcpy(sq->llq_hdr, e + slots * dsz, esz - slots * dsz);
+            sq->llq_pkt_drop = sq->llq_dropping;
         }
         sq->head++;
         sq->llq_in_pkt = !ends;
@@ -931,6 +985,16 @@ static unsigned ena_rx_min_bufs(ENACore *core, ENAIoSq *sq)
     }
 }
 
+/*
+ * rx-offset: where in its first buffer a frame starts, if the driver
+ * said in its host info that it reads rx_cdesc.offset.
+ */
+static uint8_t ena_rx_offset(ENACore *core)
+{
+    return core->host_info.driver_features &
+           ENA_ADMIN_HOST_INFO_RX_OFFSET_MASK ? core->params.rx_offset : 0;
+}
+
 static ssize_t ena_rx_deliver(ENACore *core, const struct iovec *iov,
                               int iovcnt)
 {
@@ -944,6 +1008,7 @@ static ssize_t ena_rx_deliver(ENACore *core, const struct iovec *iov,
     bool v4, v6, frag;
     EthL4HdrProto l4;
     uint32_t hash, flags, cap = 0;
+    uint8_t pofs = ena_rx_offset(core);
     size_t off = 0;
     ENAIoSq *sq;
     ENAIoCq *cq;
@@ -1009,6 +1074,11 @@ static ssize_t ena_rx_deliver(ENACore *core, const struct iovec *iov,
             return 0;
         }
         blen[n] = le16_to_cpu(d[n].length) ?: 65536;
+        if (n == 0) {
+            /* a first buffer with no room past the offset gets none */
+            pofs = blen[0] > pofs ? pofs : 0;
+            blen[0] -= pofs;
+        }
         if (n < nmin) {
             /* spread evenly: leave each later buffer its share */
             blen[n] = MIN(blen[n], MAX((size - cap) / (nmin - n), 1));
@@ -1037,6 +1107,9 @@ static ssize_t ena_rx_deliver(ENACore *core, const struct iovec *iov,
                       ((uint64_t)le16_to_cpu(d[i].buff_addr_hi) << 32);
         uint32_t st = flags | ENA_ETH_IO_RX_CDESC_BUFFER_MASK;
 
+        if (i == 0) {
+            ba += pofs;
+        }
         if (ena_dma_write_iov(core, ba, iov, iovcnt, off, chunk)) {
             /* as for a ring: the device cannot go on writing blind */
             ENA_GUEST_ERR(ena_ub_rx_buf, "RX buffer 0x%" PRIx64 " len %u "
@@ -1064,14 +1137,16 @@ static ssize_t ena_rx_deliver(ENACore *core, const struct iovec *iov,
         cd.req_id = i == 0 && r && r->action == ENA_FA_BAD_REQ_ID ?
                     cpu_to_le16(ENA_FAULT_BAD_REQ_ID) : d[i].req_id;
         cd.hash = cpu_to_le32(hash);
+        cd.offset = i == 0 ? pofs : 0;
         if (!ena_cq_post(core, cq, (uint8_t *)&cd, sizeof(cd))) {
             return size;
         }
     }
     sq->head += n;
     core->stats.rx_pkts++;
+    core->stats.rx_offset_pkts += !!pofs;
     core->stats.rx_bytes += size;
-    trace_ena_rx_packet(ena_sq_idx(core, sq), size, n, hash);
+    trace_ena_rx_packet(ena_sq_idx(core, sq), size, n, hash, pofs);
     if (cq->vector != ENA_CQ_NO_IRQ) {
         ena_io_irq(core, cq->vector, true);
     }

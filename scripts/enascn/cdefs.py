@@ -3,8 +3,10 @@
 """Fault points come from enum ENAFaultPoint (hw/ena/ena_fault.h:
 ENA_FAULT_KEEPALIVE is the point "keepalive", property fault-keepalive),
 reset reasons from enum EnaResetReason (hw/ena/ena_hw.h:
-ENA_REGS_RESET_KEEP_ALIVE_TO = 1), and the Linux guests' kernels from the
-kernel:ALIAS lines of scripts/linux/kernels.conf.
+ENA_REGS_RESET_KEEP_ALIVE_TO = 1), the properties qom-set may change
+while the device runs from the table ena_allow_props[] (hw/ena/ena.c),
+and the Linux guests' kernels from the kernel:ALIAS lines of
+scripts/linux/kernels.conf.
 
 python3 -m enascn.cdefs [--device QEMU] prints them; with --device it
 also checks that QEMU's -device ena,help offers exactly these fault-POINT
@@ -55,6 +57,21 @@ def reset_reasons():
 
 
 @functools.lru_cache(maxsize=None)
+def runtime_props():
+    """The uint32 properties of the device that qom-set may change while
+    it runs (besides fault-POINT): the allowances and conntrack timeouts."""
+    path = paths.src('hw', 'ena', 'ena.c')
+    with open(path, encoding='utf-8') as f:
+        m = re.search(r'\bena_allow_props\[\]\s*=\s*\{(.*?)\n\};',
+                      f.read(), re.S)
+    names = re.findall(r'^\s*\{\s*"([a-z0-9-]+)"', m.group(1), re.M) \
+        if m else []
+    if not names:
+        raise CDefsError('%s: no ena_allow_props[] table' % path)
+    return tuple(names)
+
+
+@functools.lru_cache(maxsize=None)
 def kernels():
     """The kernel aliases the Linux guests can boot (6.1, 6.12, ...)."""
     conf = paths.src('scripts', 'linux', 'kernels.conf')
@@ -65,11 +82,21 @@ def kernels():
     return tuple(found)
 
 
+def device_help(qemu):
+    return subprocess.run([qemu, '-device', 'ena,help'], check=True,
+                          capture_output=True, text=True).stdout
+
+
 def device_fault_points(qemu):
     """The POINTs of the fault-POINT string properties of -device ena."""
-    out = subprocess.run([qemu, '-device', 'ena,help'], check=True,
-                         capture_output=True, text=True).stdout
-    return set(re.findall(r'^\s*fault-([a-z0-9-]+)=<str>', out, re.M))
+    return set(re.findall(r'^\s*fault-([a-z0-9-]+)=<str>',
+                          device_help(qemu), re.M))
+
+
+def device_uint32_props(qemu):
+    """The names of the uint32 properties of -device ena."""
+    return set(re.findall(r'^\s*([a-z0-9-]+)=<uint32>', device_help(qemu),
+                          re.M))
 
 
 def main(argv=None):
@@ -82,6 +109,7 @@ def main(argv=None):
     print('fault points: %s' % ' '.join(fault_points()))
     print('reset reasons: %s' % ' '.join(
         '%s=%d' % kv for kv in reset_reasons().items()))
+    print('runtime properties: %s' % ' '.join(runtime_props()))
     print('kernels: %s' % ' '.join(kernels()))
     if not args.device:
         return 0
@@ -91,9 +119,13 @@ def main(argv=None):
     for p in sorted(have - want):
         print('fault-%s: a device property missing from enum '
               'ENAFaultPoint' % p)
-    print('device %s: %s' % (args.device, 'agrees' if have == want
-                             else 'DIFFERS'))
-    return 0 if have == want else 1
+    missing = set(runtime_props()) - device_uint32_props(args.device)
+    for p in sorted(missing):
+        print('%s: in ena_allow_props[] but not a uint32 property of the '
+              'device' % p)
+    ok = have == want and not missing
+    print('device %s: %s' % (args.device, 'agrees' if ok else 'DIFFERS'))
+    return 0 if ok else 1
 
 
 if __name__ == '__main__':

@@ -69,9 +69,9 @@ def default_targets():
 class Action:
     line: int
     t: float            # seconds after the driver is up
-    kind: str           # fault | link | unplug
-    point: str = ''
-    rule: str = ''
+    kind: str           # fault | set | link | unplug
+    point: str = ''     # set: the property
+    rule: str = ''      # set: its value, an unsigned integer
     up: bool = True
 
     def describe(self):
@@ -79,6 +79,8 @@ class Action:
             return 'device_del (surprise removal)'
         if self.kind == 'link':
             return 'link %s' % ('up' if self.up else 'down')
+        if self.kind == 'set':
+            return '%s = %s' % (self.point, self.rule)
         return 'fault-%s = %s' % (self.point, self.rule or 'none')
 
 
@@ -165,14 +167,25 @@ def parse(path):
                         (words[1], ', '.join(points)))
                 rule = '' if words[2] == 'none' else words[2]
                 sc.actions.append(Action(n, t, 'fault', words[1], rule))
+            elif len(words) == 3 and words[0] == 'set':
+                settable = cdefs.runtime_props()
+                if words[1] not in settable:
+                    err(n, "'%s' cannot be set while the device runs (one "
+                        "of %s; others go on the device: line)" %
+                        (words[1], ', '.join(settable)))
+                if not re.fullmatch(r'[0-9]+', words[2]) or \
+                        int(words[2]) > 0xffffffff:
+                    err(n, "%s: '%s' is not an unsigned 32-bit number" %
+                        (words[1], words[2]))
+                sc.actions.append(Action(n, t, 'set', words[1], words[2]))
             elif len(words) == 2 and words[0] == 'link' and \
                     words[1] in ('up', 'down'):
                 sc.actions.append(Action(n, t, 'link', up=words[1] == 'up'))
             elif words == ['unplug']:
                 sc.actions.append(Action(n, t, 'unplug'))
             else:
-                err(n, "expected 'fault POINT RULE', 'link up|down' or "
-                    "'unplug' after 'at TIME:'")
+                err(n, "expected 'fault POINT RULE', 'set PROPERTY VALUE', "
+                    "'link up|down' or 'unplug' after 'at TIME:'")
             continue
         m = re.match(r'expect(?:\[([a-z0-9.,]+)\])?\s+(.*)', line)
         if m:

@@ -112,7 +112,8 @@ def plan(sc, ready_ns):
                 if p.startswith('fault-')}
     for a in sorted(sc.actions, key=lambda a: a.t):
         point = 'link' if a.kind == 'link' else a.point
-        if a.kind == 'unplug' or point in at_start:
+        # set: no rule can say it, so at a pause
+        if a.kind in ('unplug', 'set') or point in at_start:
             paused.setdefault(a.t, []).append(a)
         else:
             points.setdefault(point, []).append(a)
@@ -182,6 +183,9 @@ def apply_action(qmp, a):
         # as the preset rules do: the device's own link fault
         qmp.execute('qom-set', {'path': QOM, 'property': 'fault-link',
                                 'value': '' if a.up else 'down'})
+    elif a.kind == 'set':
+        qmp.execute('qom-set', {'path': QOM, 'property': a.point,
+                                'value': int(a.rule)})
     else:
         qmp.execute('qom-set', {'path': QOM, 'property': 'fault-' + a.point,
                                 'value': a.rule})

@@ -127,6 +127,9 @@ class Driver:
             self.qmp.execute('device_del', {'id': NIC})
         elif a.kind == 'link':
             self.qmp.execute('set_link', {'name': NIC, 'up': a.up})
+        elif a.kind == 'set':
+            self.qmp.execute('qom-set', {'path': QOM, 'property': a.point,
+                                         'value': int(a.rule)})
         else:
             self.qmp.execute('qom-set', {'path': QOM,
                                          'property': 'fault-' + a.point,
