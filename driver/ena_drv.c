@@ -8,6 +8,8 @@
 /* Largest L2 header the device accepts on top of the MTU (two VLANs). */
 #define ENA_DRV_L2_OVERHEAD     (14 + 2 * 4)
 #define ENA_DRV_HOST_INFO_SIZE  4096
+/* What the device may read at a reset: a few "name value" lines */
+#define ENA_DRV_DEBUG_AREA_SIZE 512
 
 static uint64_t ena_drv_now(EnaDrv *drv)
 {
@@ -241,9 +243,21 @@ static void ena_drv_set_host_info(EnaDrv *drv)
     ena_plat_dma_sync(drv->plat, &drv->host_info, 0, sizeof(*hi),
                       ENA_DMA_SYNC_TO_DEVICE);
 
+    /* optional: without it the device just sees no record at a reset */
+    if (!drv->debug_area.virt &&
+        ena_plat_dma_alloc(drv->plat, ENA_DRV_DEBUG_AREA_SIZE,
+                           &drv->debug_area)) {
+        ena_plat_log(drv->plat, ENA_LOG_WARN, "Cannot allocate debug area");
+    }
+
     ena_mem_zero(&attr, sizeof(attr));
     attr.os_info_ba.lo = ena_le32((uint32_t)drv->host_info.phys);
     attr.os_info_ba.hi = ena_le16((uint16_t)(drv->host_info.phys >> 32));
+    if (drv->debug_area.virt) {
+        attr.debug_ba.lo = ena_le32((uint32_t)drv->debug_area.phys);
+        attr.debug_ba.hi = ena_le16((uint16_t)(drv->debug_area.phys >> 32));
+        attr.debug_area_size = ena_le32(ENA_DRV_DEBUG_AREA_SIZE);
+    }
     rc = ena_com_set_feature(&drv->com, ENA_ADMIN_HOST_ATTR_CONFIG, 0,
                              &attr, sizeof(attr), NULL, 0);
     if (rc) {
@@ -251,6 +265,56 @@ static void ena_drv_set_host_info(EnaDrv *drv)
                      rc == -ENA_EOPNOTSUPP ? ENA_LOG_WARN : ENA_LOG_ERR,
                      "Cannot set host attributes (%d)", rc);
     }
+}
+
+static void ena_drv_free_host_attr(EnaDrv *drv)
+{
+    ena_plat_dma_free(drv->plat, &drv->host_info);
+    ena_plat_dma_free(drv->plat, &drv->debug_area);
+}
+
+/*
+ * Just before a reset: why, and the counters behind the verdict, as
+ * "name value" lines the device can show (docs/features.md).
+ */
+static void ena_drv_write_debug_area(EnaDrv *drv, uint8_t reason)
+{
+    const EnaDrvStats *st = &drv->stats;
+    const struct {
+        const char *name;
+        uint64_t val;
+    } lines[] = {
+        { "resets", st->resets },
+        { "wd_expired", st->wd_expired },
+        { "admin_q_pause", st->admin_q_pause },
+        { "missing_tx_cmpl", st->missing_tx_cmpl },
+        { "missing_intr", st->missing_intr },
+        { "tx_timeout", st->tx_timeout },
+        { "io_errors", st->io_errors },
+        { "fatal_errors", st->fatal_errors },
+    };
+    char *buf = drv->debug_area.virt;
+    size_t len;
+
+    if (!buf) {
+        return;
+    }
+    ena_mem_zero(buf, ENA_DRV_DEBUG_AREA_SIZE);
+    len = ena_text_line(buf, ENA_DRV_DEBUG_AREA_SIZE, 0, "reset_reason",
+                        ena_reset_reason_str(reason), 0);
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        len = ena_text_line(buf, ENA_DRV_DEBUG_AREA_SIZE, len, lines[i].name,
+                            NULL, lines[i].val);
+    }
+    ena_plat_dma_sync(drv->plat, &drv->debug_area, 0,
+                      ENA_DRV_DEBUG_AREA_SIZE, ENA_DMA_SYNC_TO_DEVICE);
+}
+
+/* A reset the driver decides on: the record first, then the request. */
+static int ena_drv_dev_reset(EnaDrv *drv, uint8_t reason)
+{
+    ena_drv_write_debug_area(drv, reason);
+    return ena_com_dev_reset(&drv->com, reason);
 }
 
 static bool ena_drv_mac_valid(const uint8_t *mac)
@@ -736,12 +800,12 @@ static int ena_drv_probe_failed(EnaDrv *drv, int rc, const char *what,
     ena_plat_log(drv->plat, ENA_LOG_ERR, "%s (%d)", what, rc);
     ena_plat_log(drv->plat, ENA_LOG_ERR, "ENA device init failed");
     if (reset_dev) {
-        ena_com_dev_reset(&drv->com, ENA_REGS_RESET_INIT_ERR);
+        ena_drv_dev_reset(drv, ENA_REGS_RESET_INIT_ERR);
     }
     ena_drv_teardown(drv, true);
     ena_plat_msix_teardown(drv->plat);
     drv->nvec = 0;
-    ena_plat_dma_free(drv->plat, &drv->host_info);
+    ena_drv_free_host_attr(drv);
     ena_com_phc_destroy(&drv->com);
     drv->state = ENA_DRV_STATE_DEAD;
     ena_drv_event(drv, ENA_EV_INIT_FAILED,
@@ -889,7 +953,7 @@ int ena_drv_reset(EnaDrv *drv, uint8_t reason)
     /* destroy: nothing more goes through the admin queue */
     drv->com.admin.running = false;
     drv->com.aenq.enabled = false;
-    rc = ena_com_dev_reset(&drv->com, reason);
+    rc = ena_drv_dev_reset(drv, reason);
     if (rc) {
         ena_plat_log(drv->plat, ENA_LOG_ERR, "Device reset failed (%d)", rc);
     }
@@ -915,12 +979,12 @@ int ena_drv_reset(EnaDrv *drv, uint8_t reason)
         ena_plat_log(drv->plat, ENA_LOG_ERR,
                      "Reset attempt failed. Can not reset the device");
         drv->state = ENA_DRV_STATE_DEAD;
-        ena_com_dev_reset(&drv->com, ENA_REGS_RESET_DRIVER_INVALID_STATE);
+        ena_drv_dev_reset(drv, ENA_REGS_RESET_DRIVER_INVALID_STATE);
         ena_drv_teardown(drv, true);
         ena_plat_msix_teardown(drv->plat);
         drv->nvec = 0;
-        ena_plat_dma_free(drv->plat, &drv->host_info);
-    ena_com_phc_destroy(&drv->com);
+        ena_drv_free_host_attr(drv);
+        ena_com_phc_destroy(&drv->com);
         drv->stats.reset_failures++;
         ena_drv_event(drv, ENA_EV_RESET_FAILED, reason, (uint64_t)-rc, what);
         return rc;
@@ -951,14 +1015,14 @@ static void ena_drv_stop(EnaDrv *drv, uint16_t event, const char *msg)
             ena_drv_free_queues(drv, true);
             drv->up = false;
         }
-        ena_com_dev_reset(&drv->com, ENA_REGS_RESET_SHUTDOWN);
+        ena_drv_dev_reset(drv, ENA_REGS_RESET_SHUTDOWN);
     }
     if (drv->state != ENA_DRV_STATE_REMOVED) {
         ena_drv_teardown(drv, true);
         ena_plat_msix_teardown(drv->plat);
     }
     drv->nvec = 0;
-    ena_plat_dma_free(drv->plat, &drv->host_info);
+    ena_drv_free_host_attr(drv);
     ena_com_phc_destroy(&drv->com);
     drv->state = ENA_DRV_STATE_OFF;
     ena_drv_event(drv, event, ENA_REGS_RESET_SHUTDOWN, 0, msg);

@@ -139,6 +139,7 @@ typedef struct EnaDrv {
     EnaEthTxQueue tx[ENA_DRV_MAX_QUEUES];
     EnaEthRxQueue rx[ENA_DRV_MAX_QUEUES];
     EnaDmaMem host_info;
+    EnaDmaMem debug_area;       /* text for the device, written at resets */
 
     /* watchdogs */
     EnaDrvTimeouts to;

@@ -191,3 +191,24 @@ size_t ena_evlog_format_all(const EnaEvlog *log, char *buf, size_t size)
     ena_out_end(&o);
     return o.len;
 }
+
+size_t ena_text_line(char *buf, size_t size, size_t len, const char *key,
+                     const char *str, uint64_t val)
+{
+    EnaOut o = { .buf = buf, .size = size, .len = len };
+
+    if (len >= size) {
+        return len;
+    }
+    ena_out_str(&o, key);
+    ena_out_char(&o, ' ');
+    if (str) {
+        ena_out_str(&o, str);
+    } else {
+        ena_out_u64(&o, val, 1);
+    }
+    ena_out_char(&o, '\n');
+    ena_out_end(&o);
+    /* once full, the buffer stays as it is */
+    return o.len < size ? o.len : size - 1;
+}

@@ -76,6 +76,14 @@ size_t ena_evlog_format(const EnaEvent *ev, char *buf, size_t size);
 /* All held entries, oldest first; same return convention. */
 size_t ena_evlog_format_all(const EnaEvlog *log, char *buf, size_t size);
 
+/*
+ * Append "<key> <str>\n" (or "<key> <val>\n" when @str is NULL) at @len in
+ * @buf of @size bytes, NUL-terminated; returns the new length, which stops
+ * growing when @buf is full.
+ */
+size_t ena_text_line(char *buf, size_t size, size_t len, const char *key,
+                     const char *str, uint64_t val);
+
 /* Short names: "reset-started", "KEEP_ALIVE_TO"; "?" when unknown. */
 const char *ena_evlog_id_name(uint16_t id);
 const char *ena_reset_reason_str(uint32_t reason);

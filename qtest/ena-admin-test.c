@@ -911,6 +911,9 @@ static void test_ena_linux_probe(void *obj, void *data,
     g_assert_cmphex(qena_readl(d, ENA_REGS_DEV_STS_OFF), ==,
                     ENA_REGS_DEV_STS_READY_MASK |
                     ENA_REGS_DEV_STS_RESET_FINISHED_MASK);
+    /* Linux's order breaks none of strict mode's rules (when it is on) */
+    g_assert_cmpuint(qena_qom_get_uint(qts, "ena0", "strict-violations"), ==,
+                     0);
 }
 
 /*
@@ -974,6 +977,9 @@ static void register_ena_admin_test(void)
     qos_add_test("bad/ring-address", "ena", test_ena_bad_ring_address, &opts);
     qos_add_test("bad/doorbells", "ena", test_ena_bad_doorbells, &opts);
     qos_add_test("bad/reprogram", "ena", test_ena_bad_reprogram, &opts);
+    /* strict=on: Linux's order breaks none of strict mode's rules */
+    opts.edge.extra_device_opts = "id=ena0,mac=" TEST_MAC ",queues=4,"
+                                  "hint-keepalive-timeout-ms=1500,strict=on";
     qos_add_test("probe/linux-sequence", "ena", test_ena_linux_probe, &opts);
 
     opts.edge.extra_device_opts = "id=ena0,keepalive-ms=250";

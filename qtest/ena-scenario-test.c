@@ -867,7 +867,8 @@ static void print_prop(Run *run, const char *name)
     } else if (qobject_type(ret) == QTYPE_QNUM) {
         val = qnum_to_string(qobject_to(QNum, ret));
     } else if (qobject_type(ret) == QTYPE_QSTRING) {
-        val = g_strdup(qstring_get_str(qobject_to(QString, ret)));
+        /* one line whatever it holds (debug-area has many) */
+        val = g_strescape(qstring_get_str(qobject_to(QString, ret)), NULL);
     } else if (qobject_type(ret) == QTYPE_QBOOL) {
         val = g_strdup(qbool_get_bool(qobject_to(QBool, ret)) ? "true" :
                        "false");

@@ -592,6 +592,52 @@ static void test_ena_drv_keepalive_timeout(void)
     env_stop(&e);
 }
 
+static char *env_qom_get_str(TestEnv *e, const char *prop)
+{
+    QDict *rsp = qtest_qmp(ena_plat_qtest_qts(e->plat),
+                           "{'execute': 'qom-get', 'arguments': "
+                           "{'path': '/machine/peripheral/ena0', "
+                           "'property': %s}}", prop);
+    char *val;
+
+    g_assert(qdict_haskey(rsp, "return"));
+    val = g_strdup(qdict_get_str(rsp, "return"));
+    qobject_unref(rsp);
+    return val;
+}
+
+/*
+ * The keep-alive reset again, under strict=on: the device read the
+ * driver's record of it, and neither bring-up, traffic nor the recovery
+ * broke one of strict mode's rules.
+ */
+static void test_ena_drv_debug_area_strict(void)
+{
+    TestEnv e = { 0 };
+    EnaDrvConfig cfg;
+    g_autofree char *text = NULL;
+
+    env_config(&cfg, 1500);
+    env_start(&e, "keepalive-ms=0,strict=on", &cfg);
+    check_tx(&e, 0, 1514, 1, 1);
+    check_rx(&e, 1514, 2);
+    g_assert_cmpuint(env_qom_get(&e, "debug-area-reads"), ==, 0);
+    ena_drv_run(e.drv, 7 * ENA_NS_PER_SEC + 500 * ENA_NS_PER_MS);
+    g_assert_cmpuint(e.drv->stats.wd_expired, ==, 1);
+    g_assert_cmpuint(e.drv->stats.recoveries, ==, 1);
+    g_assert_cmpuint(env_qom_get(&e, "debug-area-reads"), ==, 1);
+    g_assert_cmpuint(env_qom_get(&e, "debug-area-errors"), ==, 0);
+    text = env_qom_get_str(&e, "debug-area");
+    g_assert_nonnull(strstr(text, "reset_reason KEEP_ALIVE_TO\n"));
+    g_assert_nonnull(strstr(text, "\nwd_expired 1\n"));
+    g_assert_nonnull(strstr(text, "\nresets 1\n"));
+    check_tx(&e, 1, 1514, 3, 2);
+    check_rx(&e, 60, 4);
+    drain_tx(&e);
+    g_assert_cmpuint(env_qom_get(&e, "strict-violations"), ==, 0);
+    env_stop(&e);
+}
+
 /* The same device, with the watchdog turned off by the 0xffff hint. */
 static void test_ena_drv_keepalive_hint_off(void)
 {
@@ -752,6 +798,8 @@ int main(int argc, char **argv)
     qtest_add_func("/ena-driver/keepalive-hint-off",
                    test_ena_drv_keepalive_hint_off);
     qtest_add_func("/ena-driver/down-up", test_ena_drv_down_up);
+    qtest_add_func("/ena-driver/debug-area-strict",
+                   test_ena_drv_debug_area_strict);
     qtest_add_func("/ena-driver/phc", test_ena_drv_phc);
     qtest_add_func("/ena-driver/deterministic", test_ena_drv_deterministic);
     return g_test_run();

@@ -267,6 +267,12 @@ static bool ena_check_params(ENAState *s, Error **errp)
                    p->intr_delay_resolution);
         return false;
     }
+    if (p->debug_area_max > ENA_DEBUG_AREA_MAX) {
+        error_setg(errp, "debug-area-max=%u: must be at most %u bytes (0 "
+                   "never reads the debug area)", p->debug_area_max,
+                   ENA_DEBUG_AREA_MAX);
+        return false;
+    }
     p->caps_admin_to = s->admin_timeout_ms / 100;
     p->caps_reset_to = s->reset_timeout_ms / 100;
     p->dma_width = s->dma_width;
@@ -440,6 +446,9 @@ static const Property ena_properties[] = {
                        core.params.hints.admin_completion_tx_timeout, 0),
     DEFINE_PROP_UINT16("hint-netdev-wd-timeout-ms", ENAState,
                        core.params.hints.netdev_wd_timeout, 0),
+    DEFINE_PROP_UINT32("debug-area-max", ENAState, core.params.debug_area_max,
+                       64 * KiB),
+    DEFINE_PROP_BOOL("strict", ENAState, core.params.strict, false),
 };
 
 static const struct {
@@ -513,6 +522,10 @@ static const struct {
       "default" },
     { "hint-netdev-wd-timeout-ms", "HW hint: netdev TX watchdog; 0: driver "
       "default" },
+    { "debug-area-max", "bytes of the driver's debug area read at each "
+      "DEV_CTL reset, at most 1 MiB; 0: never read" },
+    { "strict", "report rules real devices enforce silently as guest errors "
+      "and strict-* counters (docs/strict.md)" },
 };
 
 static void ena_fault_prop_get(Object *obj, Visitor *v, const char *name,
@@ -634,6 +647,22 @@ static char *ena_get_reset_reasons(Object *obj, Error **errp)
     return ena_core_reset_history(&ENA(obj)->core);
 }
 
+static char *ena_get_debug_area(Object *obj, Error **errp)
+{
+    return g_strdup(ENA(obj)->core.debug_area ?: "");
+}
+
+static void ena_strict_total_get(Object *obj, Visitor *v, const char *name,
+                                 void *opaque, Error **errp)
+{
+    uint64_t val = 0;
+
+    for (int i = 0; i < ENA_STRICT__MAX; i++) {
+        val += ENA(obj)->core.strict_hits[i];
+    }
+    visit_type_uint64(v, name, &val, errp);
+}
+
 static const char *const ena_fault_help[ENA_FAULT__MAX] = {
     [ENA_FAULT_KEEPALIVE] = "keep-alives: stop | delay:delay=T | no-irq",
     [ENA_FAULT_READLESS] = "readless responses: drop | bad-req-id | "
@@ -667,6 +696,24 @@ static void ena_instance_init(Object *obj)
                             NULL);
     object_property_set_description(obj, "reset-reasons", "reasons of the "
                                     "last 16 DEV_CTL resets, oldest first");
+    object_property_add_str(obj, "debug-area", ena_get_debug_area, NULL);
+    object_property_set_description(obj, "debug-area", "text the driver "
+                                    "left in its debug area at the last "
+                                    "DEV_CTL reset (printable runs, one a "
+                                    "line)");
+    object_property_add(obj, "strict-violations", "uint64",
+                        ena_strict_total_get, NULL, NULL, NULL);
+    object_property_set_description(obj, "strict-violations", "strict "
+                                    "mode: rules broken, all rules");
+    for (int r = 0; r < ENA_STRICT__MAX; r++) {
+        g_autofree char *name = g_strdup_printf("strict-%s",
+                                                ena_strict_rule_name(r));
+
+        object_property_add_uint64_ptr(obj, name, &s->core.strict_hits[r],
+                                       OBJ_PROP_FLAG_READ);
+        object_property_set_description(obj, name, "strict mode: times "
+                                        "this rule was broken");
+    }
     ena_core_init(&s->core);
     for (int p = 0; p < ENA_FAULT__MAX; p++) {
         g_autofree char *name = g_strdup_printf("fault-%s",
@@ -714,6 +761,10 @@ static void ena_instance_init(Object *obj)
           offsetof(ENACore, keepalives_sent), true },
         { "admin-commands", "admin commands executed",
           offsetof(ENACore, admin_cmds), true },
+        { "debug-area-reads", "debug areas read at DEV_CTL resets",
+          offsetof(ENACore, debug_area_reads), true },
+        { "debug-area-errors", "debug area reads whose DMA failed",
+          offsetof(ENACore, debug_area_errors), true },
         { "rx-offset-frames", "frames written rx-offset bytes into their "
           "first buffer", offsetof(ENACore, stats.rx_offset_pkts), true },
         { "llq-accel", "LLQ accel modes in force: bit 0 DISABLE_META_CACHING"

@@ -155,6 +155,14 @@ static uint8_t ena_cmd_create_cq(ENACore *core, const EnaAdminAqEntry *cmd,
     if (idx < 0) {
         return ENA_ADMIN_RESOURCE_ALLOCATION_FAILURE;
     }
+    if (!core->strict_host_info) {
+        ena_strict(core, ENA_STRICT_NO_HOST_INFO, "CREATE_CQ %d before "
+                   "HOST_ATTR_CONFIG gave the host info", idx);
+    }
+    if (core->params.readless && !core->mmio_resp_addr) {
+        ena_strict(core, ENA_STRICT_NO_READLESS, "CREATE_CQ %d before "
+                   "MMIO_RESP_LO/HI registered the readless response", idx);
+    }
 
     core->cq[idx] = (ENAIoCq) {
         .valid = true,
@@ -274,6 +282,16 @@ static uint8_t ena_cmd_create_sq(ENACore *core, const EnaAdminAqEntry *cmd,
         ENA_GUEST_ERR(ena_ub_sq_addr, "CREATE_SQ ring address 0x%" PRIx64,
                       ba);
         return ENA_ADMIN_ILLEGAL_PARAMETER;
+    }
+    /* the completion entries drivers use: TX 8 bytes, RX 16 (32: ext) */
+    if (dir == ENA_ADMIN_SQ_DIRECTION_TX ?
+        core->cq[cq_idx].entry_size != sizeof(EnaEthIoTxCdesc) :
+        core->cq[cq_idx].entry_size != sizeof(EnaEthIoRxCdesc) &&
+        core->cq[cq_idx].entry_size != 2 * sizeof(EnaEthIoRxCdesc)) {
+        ena_strict(core, ENA_STRICT_CDESC_SIZE, "%s SQ on CQ %u whose "
+                   "entries are %u bytes",
+                   dir == ENA_ADMIN_SQ_DIRECTION_TX ? "TX" : "RX", cq_idx,
+                   core->cq[cq_idx].entry_size);
     }
     idx = ena_alloc_idx(core, false);
     if (idx < 0 || ena_count_sq(core, dir) >= core->params.queues) {
@@ -826,6 +844,69 @@ static uint8_t ena_host_info_read(ENACore *core, uint64_t addr)
     return ENA_ADMIN_SUCCESS;
 }
 
+/*
+ * The debug area's text the way strings(1) shows a file: each run of at
+ * least four printable bytes on a line of its own. Linux's in-tree driver
+ * fills the area with "name value" lines, amzn-drivers 2.17 with binary
+ * sections under text names; both read well this way.
+ */
+#define ENA_DEBUG_AREA_MIN_RUN      4
+
+static char *ena_debug_area_text(const uint8_t *buf, size_t len,
+                                 uint32_t *lines)
+{
+    GString *out = g_string_new(NULL);
+    size_t start = 0;
+
+    *lines = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && buf[i] >= 0x20 && buf[i] < 0x7f) {
+            continue;
+        }
+        if (i - start >= ENA_DEBUG_AREA_MIN_RUN) {
+            g_string_append_len(out, (const char *)buf + start, i - start);
+            g_string_append_c(out, '\n');
+            (*lines)++;
+        }
+        start = i + 1;
+    }
+    return g_string_free(out, false);
+}
+
+/*
+ * At a reset the driver asks for, read what it left in its debug area
+ * (docs/features.md). A failed read is the driver's mistake and leaves
+ * the previous text in place; the reset goes on either way.
+ */
+void ena_debug_area_capture(ENACore *core, uint32_t reason)
+{
+    uint32_t len = MIN(core->debug_size, core->params.debug_area_max);
+    g_autofree uint8_t *buf = NULL;
+    g_auto(GStrv) split = NULL;
+    uint32_t lines;
+
+    if (!core->debug_ba || !len) {
+        return;
+    }
+    buf = g_malloc(len);
+    if (ena_dma_read(core, core->debug_ba, buf, len)) {
+        core->debug_area_errors++;
+        ENA_GUEST_ERR(ena_ub_debug_area, "debug area read at 0x%" PRIx64
+                      " (%u bytes) failed", core->debug_ba, len);
+        return;
+    }
+    core->debug_area_reads++;
+    g_free(core->debug_area);
+    core->debug_area = ena_debug_area_text(buf, len, &lines);
+    trace_ena_debug_area(reason, len, core->debug_ba, lines);
+    if (trace_event_get_state_backends(TRACE_ENA_DEBUG_AREA_LINE)) {
+        split = g_strsplit(core->debug_area, "\n", -1);
+        for (char **l = split; *l && **l; l++) {
+            trace_ena_debug_area_line(*l);
+        }
+    }
+}
+
 static uint8_t ena_feat_set(ENACore *core, ENAFeatCtx *f, uint8_t id)
 {
     const uint8_t *in = f->cmd->payload;
@@ -995,9 +1076,18 @@ static uint8_t ena_feat_set(ENACore *core, ENAFeatCtx *f, uint8_t id)
     }
     case ENA_ADMIN_HOST_ATTR_CONFIG: {
         EnaAdminHostAttrFeature h;
+        uint64_t os_info;
 
         memcpy(&h, in, sizeof(h));
-        return ena_host_info_read(core, ena_addr48(&h.os_info_ba));
+        /* kept as given: only read (and checked) at the next reset */
+        core->debug_ba = ena_addr48(&h.debug_ba);
+        core->debug_size = le32_to_cpu(h.debug_area_size);
+        trace_ena_debug_area_set(core->debug_ba, core->debug_size);
+        os_info = ena_addr48(&h.os_info_ba);
+        if (os_info) {
+            core->strict_host_info = true;
+        }
+        return ena_host_info_read(core, os_info);
     }
     case ENA_ADMIN_PHC_CONFIG:
         return ena_phc_set(core, f);

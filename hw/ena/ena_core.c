@@ -119,6 +119,9 @@ static void ena_quiesce(ENACore *core)
     memset(core->rss_table, 0, sizeof(core->rss_table));
     core->rss_table_set = false;
     memset(&core->host_info, 0, sizeof(core->host_info));
+    core->debug_ba = 0;
+    core->debug_size = 0;
+    core->strict_host_info = false;
 
     /* the device's drop counters count "since the last reset" */
     core->stats.rx_drops = core->stats.tx_drops = 0;
@@ -223,6 +226,8 @@ static void ena_dev_ctl_write(ENACore *core, uint32_t val)
         core->reset_count++;
         trace_ena_reset_request(reason, ena_reset_reason_name(reason),
                                 core->reset_count);
+        /* what the driver wrote for us just before it asked */
+        ena_debug_area_capture(core, reason);
         /* stop all DMA now: the driver frees its rings right after */
         ena_quiesce(core);
         ena_fault_device_reset(&core->faults);
@@ -635,6 +640,8 @@ void ena_core_unrealize(ENACore *core)
     ena_fault_unrealize(&core->faults);
     ena_allow_finalize(core);
     net_rx_pkt_uninit(core->rx_pkt);
+    g_free(core->debug_area);
+    core->debug_area = NULL;
 
 }
 
@@ -667,6 +674,9 @@ static int ena_core_pre_load(void *opaque)
     core->llq_stride = 0;
     core->llq_accel = 0;
     core->llq_refuse_256 = false;
+    core->debug_ba = 0;
+    core->debug_size = 0;
+    core->strict_host_info = false;
     return 0;
 }
 
@@ -1140,6 +1150,30 @@ static const VMStateDescription vmstate_ena_timing = {
 };
 
 /* Until SET_FEATURE(LLQ), no LLQ SQ can exist and BAR2 means nothing. */
+/*
+ * Where the debug area is and what strict mode has seen since the last
+ * reset; the text read at the last reset stays with the source.
+ */
+static bool ena_host_attr_needed(void *opaque)
+{
+    ENACore *core = opaque;
+
+    return core->debug_ba || core->strict_host_info;
+}
+
+static const VMStateDescription vmstate_ena_host_attr = {
+    .name = "ena-core/host-attr",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = ena_host_attr_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(debug_ba, ENACore),
+        VMSTATE_UINT32(debug_size, ENACore),
+        VMSTATE_BOOL(strict_host_info, ENACore),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
 static bool ena_llq_needed(void *opaque)
 {
     ENACore *core = opaque;
@@ -1380,6 +1414,7 @@ const VMStateDescription vmstate_ena_core = {
         &vmstate_ena_llq,
         &vmstate_ena_llq_accel,
         &vmstate_ena_llq_fault,
+        &vmstate_ena_host_attr,
         &vmstate_ena_timing,
         &vmstate_ena_allow,
         &vmstate_ena_phc,

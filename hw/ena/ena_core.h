@@ -42,6 +42,7 @@
 #define ENA_RSS_KEY_SIZE            40
 #define ENA_MAX_ADMIN_DEPTH         4096
 #define ENA_MAX_AENQ_DEPTH          4096
+#define ENA_DEBUG_AREA_MAX          (1024u * 1024u) /* debug-area-max, at most */
 
 /* BAR0 layout: registers, then the per-queue registers we hand out */
 #define ENA_BAR0_SIZE               0x4000
@@ -92,6 +93,8 @@ typedef struct ENAParams {
     uint32_t phc_block_us;      /* GET PHC_CONFIG: block_timeout_usec */
     uint32_t phc_error_bound_ns;    /* in every response */
     uint32_t phc_rate;          /* requests a second answered; 0: any */
+    uint32_t debug_area_max;    /* bytes of the debug area read; 0: none */
+    bool strict;                /* report rules real devices enforce */
     EnaAdminHwHints hints;      /* host byte order */
 } ENAParams;
 
@@ -224,6 +227,16 @@ typedef struct ENAHostInfo {
     uint8_t kernel_ver_str[33];
 } ENAHostInfo;
 
+/* Strict mode's rules (docs/strict.md), each with a counter */
+typedef enum ENAStrictRule {
+    ENA_STRICT_AENQ_UNCONFIGURED,   /* AENQ doorbell with no AENQ ring */
+    ENA_STRICT_NO_HOST_INFO,        /* IO queue before host info */
+    ENA_STRICT_NO_READLESS,         /* CREATE_CQ before MMIO_RESP_LO/HI */
+    ENA_STRICT_CDESC_SIZE,          /* CREATE_CQ entry size not offered */
+    ENA_STRICT_DOORBELL,            /* SQ doorbell moves back or too far */
+    ENA_STRICT__MAX
+} ENAStrictRule;
+
 typedef struct ENACore {
     PCIDevice *owner;
     NICState *nic;
@@ -268,6 +281,9 @@ typedef struct ENACore {
     uint16_t rss_table[ENA_RSS_IND_TABLE_SIZE];
     bool rss_table_set;
     ENAHostInfo host_info;
+    /* the driver's debug area (HOST_ATTR_CONFIG), read at DEV_CTL resets */
+    uint64_t debug_ba;
+    uint32_t debug_size;
 
     /* IO */
     ENAIoSq sq[ENA_MAX_IO_SQ];
@@ -343,6 +359,12 @@ typedef struct ENACore {
 #define ENA_RESET_HISTORY           16
     uint8_t reset_history[ENA_RESET_HISTORY];  /* ring, by reset_count */
     uint64_t admin_cmds;
+    char *debug_area;           /* its text at the last reset; NULL: none */
+    uint64_t debug_area_reads;
+    uint64_t debug_area_errors;
+    /* strict mode: what the guest did before the checks want it done */
+    bool strict_host_info;      /* HOST_ATTR_CONFIG with host info seen */
+    uint64_t strict_hits[ENA_STRICT__MAX];
 } ENACore;
 
 typedef enum ENAResetKind {
@@ -372,6 +394,7 @@ const char *ena_reset_reason_name(uint32_t reason);
 /* The reasons of the last resets, oldest first, space-separated names. */
 char *ena_core_reset_history(ENACore *core);
 extern const VMStateDescription vmstate_ena_core;
+const char *ena_strict_rule_name(ENAStrictRule rule);
 
 /* ena_allow.c: the allowances' properties and counters */
 void ena_allow_defaults(ENAAllowParams *p);

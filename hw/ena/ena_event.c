@@ -16,6 +16,44 @@
 #include "ena_internal.h"
 #include "trace.h"
 
+/* ---- strict mode ----------------------------------------------------- */
+
+static const char *const ena_strict_names[ENA_STRICT__MAX] = {
+    [ENA_STRICT_AENQ_UNCONFIGURED] = "aenq-unconfigured",
+    [ENA_STRICT_NO_HOST_INFO] = "queues-before-host-info",
+    [ENA_STRICT_NO_READLESS] = "cq-before-readless",
+    [ENA_STRICT_CDESC_SIZE] = "cdesc-size",
+    [ENA_STRICT_DOORBELL] = "sq-doorbell",
+};
+
+const char *ena_strict_rule_name(ENAStrictRule rule)
+{
+    return rule < ENA_STRICT__MAX ? ena_strict_names[rule] : "?";
+}
+
+/*
+ * A rule real devices enforce without saying so: with strict=on, count
+ * it, trace it and tell the driver's author. The device still does what
+ * it does with strict=off, so a run differs only in what it reports.
+ */
+void ena_strict(ENACore *core, ENAStrictRule rule, const char *fmt, ...)
+{
+    g_autofree char *msg = NULL;
+    va_list ap;
+
+    if (!core->params.strict) {
+        return;
+    }
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    core->strict_hits[rule]++;
+    trace_ena_strict(ena_strict_rule_name(rule), core->strict_hits[rule],
+                     msg);
+    qemu_log_mask(LOG_GUEST_ERROR, "ena: strict %s: %s\n",
+                  ena_strict_rule_name(rule), msg);
+}
+
 /* ---- DMA and the fatal-error latch ----------------------------------- */
 
 /* What became of an AENQ event */
@@ -483,6 +521,8 @@ void ena_aenq_head_db(ENACore *core, uint16_t head)
     uint16_t depth = ena_q_depth(core->aenq_caps);
 
     if (!ena_aenq_ready(core)) {
+        ena_strict(core, ENA_STRICT_AENQ_UNCONFIGURED, "AENQ head doorbell "
+                   "%u before AENQ_BASE and AENQ_CAPS describe a ring", head);
         ENA_GUEST_ERR(ena_ub_aenq_not_configured,
                       "AENQ head doorbell %u with AENQ not configured", head);
         return;

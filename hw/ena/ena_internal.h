@@ -139,6 +139,8 @@ static inline bool ena_depth_ok(ENACore *core, uint32_t depth)
 }
 
 /* ena_event.c */
+void ena_strict(ENACore *core, ENAStrictRule rule, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
 bool ena_guard_begin(ENACore *core);
 void ena_guard_end(ENACore *core, bool began);
 void ena_guarded_call(ENACore *core, void (*fn)(void *), void *opaque);
@@ -186,6 +188,7 @@ void ena_aq_timer_cb(void *opaque);
 void ena_admin_delay_cb(void *opaque);
 void ena_phc_doorbell(ENACore *core, uint32_t val);
 void ena_phc_timer_cb(void *opaque);
+void ena_debug_area_capture(ENACore *core, uint32_t reason);
 
 /* ena_io.c */
 void ena_sq_doorbell(ENACore *core, uint32_t idx, uint32_t val);

@@ -261,9 +261,16 @@ void ena_sq_doorbell(ENACore *core, uint32_t idx, uint32_t val)
         return;
     }
     if ((uint16_t)(tail - sq->head) >= sq->depth) {
+        ena_strict(core, ENA_STRICT_DOORBELL, "SQ %u doorbell %u past the "
+                   "ring (head %u depth %u)", idx, tail, sq->head, sq->depth);
         ENA_GUEST_ERR(ena_ub_sq_db_jump, "SQ %u doorbell %u past the ring "
                       "(head %u depth %u)", idx, tail, sq->head, sq->depth);
         return;
+    }
+    /* entries once rung in are the device's: a tail never moves back */
+    if ((uint16_t)(tail - sq->head) < (uint16_t)(sq->tail - sq->head)) {
+        ena_strict(core, ENA_STRICT_DOORBELL, "SQ %u doorbell %u behind the "
+                   "last one, %u", idx, tail, sq->tail);
     }
     trace_ena_sq_doorbell(idx, tail);
     if (sq->llq &&

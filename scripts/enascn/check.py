@@ -106,6 +106,16 @@ def evaluate(sc, target, kernel, res):
         elif e.kind == 'diag':
             ok, why, diag_pos = check_diag(e, res, diag_pos)
             out.append((ok, e, why))
+        elif e.kind == 'debug-area':
+            how, want = e.args
+            have = res.props.get('debug-area')
+            if not isinstance(have, str) or have.startswith('error: '):
+                out.append((False, e, 'not read: %s' % (have,)))
+                continue
+            hits = [line for line in have.splitlines() if want in line]
+            ok = bool(hits) if how == 'contains' else not hits
+            out.append((ok, e, ('found: ' + hits[0]) if hits else
+                        'not in %d lines' % len(have.splitlines())))
         elif e.kind == 'traffic':
             out.append((res.traffic == e.args[0], e,
                         'traffic %s' % (res.traffic or 'unknown')))
@@ -123,7 +133,10 @@ def report(sc, target, kernel, res):
     for t, src, text in sorted(res.timeline, key=lambda x: x[0]):
         print('  %9.3fs  %-7s %s' % (t, src, text))
     for k in sorted(res.props):
-        print('  device   %s = %s' % (k, res.props[k]))
+        val = res.props[k]
+        if isinstance(val, str):
+            val = val.replace('\n', '\\n')
+        print('  device   %s = %s' % (k, val))
     for note in res.notes:
         print('  note     %s' % note)
     failed = 0 if res.deterministic else 1

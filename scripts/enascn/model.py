@@ -109,6 +109,8 @@ class Scenario:
     def props_wanted(self):
         """The device properties a run reads at its end."""
         props = {e.args[0] for e in self.expects if e.kind == 'device'}
+        if any(e.kind == 'debug-area' for e in self.expects):
+            props.add('debug-area')
         return sorted(props | {'reset-count', 'reset-reasons'})
 
 
@@ -280,6 +282,12 @@ def parse_expect(text, n, err):
         return Expect(n, m.group(1), (m.group(3), m.group(2)), text)
     if kind in ('log', 'no-log'):
         err(n, 'expected %s "TEXT" (the text in double quotes)' % kind)
+    m = re.fullmatch(r'debug-area\s+(contains|no-contains)\s+"(.*)"', text)
+    if m:
+        return Expect(n, 'debug-area', (m.group(1), m.group(2)), text)
+    if kind == 'debug-area':
+        err(n, 'expected debug-area contains|no-contains "TEXT" (a line of '
+            'the debug area the device read at the last reset has TEXT)')
     if kind == 'reset':
         if len(words) != 2 or words[1] not in reasons:
             err(n, "expected 'expect reset REASON' (e.g. KEEP_ALIVE_TO)")
@@ -290,7 +298,7 @@ def parse_expect(text, n, err):
     if kind == 'diag':
         return parse_diag(words[1:], text, n, err, reasons)
     err(n, "unknown expectation '%s' (device, reset, event, no-event, log, "
-        "no-log, traffic, diag)" % kind)
+        "no-log, traffic, diag, debug-area)" % kind)
     return None
 
 

@@ -74,6 +74,13 @@ def run(sc, variant, verbose):
     return res
 
 
+def unescape(val):
+    """A string property as ena-scenario-test prints it: one line, C
+    escapes (g_strescape) for newlines and the like."""
+    return re.sub(r'\\(.)', lambda m: {'n': '\n', 't': '\t'}.get(
+        m.group(1), m.group(1)), val)
+
+
 def parse_driver_output(out, res):
     """Reads 'EVENT t_ns id reason detail' / 'PROP name value' /
     'TRAFFIC ok|failed' / 'INJECT t_ns text' lines. A PROP value is the
@@ -93,6 +100,6 @@ def parse_driver_output(out, res):
             try:
                 res.props[w[1]] = int(val, 0)
             except ValueError:
-                res.props[w[1]] = val
+                res.props[w[1]] = unescape(val)
         elif len(w) == 2 and w[0] == 'TRAFFIC':
             res.traffic = w[1]
