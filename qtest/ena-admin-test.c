@@ -544,50 +544,6 @@ static void test_ena_aenq_wrap(void *obj, void *data, QGuestAllocator *alloc)
 
 /* ---- bad input ------------------------------------------------------ */
 
-static uint8_t create_cq(QEna *d, uint16_t depth, uint32_t vector,
-                         uint8_t words, uint64_t ba, EnaAdminCreateCqResp *out)
-{
-    EnaAdminAqEntry c = { 0 };
-    EnaAdminCreateCqCmd *cq = (EnaAdminCreateCqCmd *)&c;
-    EnaAdminAcqEntry r;
-    uint8_t st;
-
-    cq->aq_common.opcode = ENA_ADMIN_CREATE_CQ;
-    cq->cq_caps_1 = ENA_ADMIN_AQ_CREATE_CQ_CMD_INTERRUPT_MODE_ENABLED_MASK;
-    cq->cq_caps_2 = words;
-    cq->cq_depth = cpu_to_le16(depth);
-    cq->msix_vector = cpu_to_le32(vector);
-    qena_addr48(&cq->cq_ba, ba);
-    st = qena_admin_exec(d, &c, &r);
-    if (out) {
-        memcpy(out, &r, sizeof(*out));
-    }
-    return st;
-}
-
-static uint8_t create_sq(QEna *d, uint8_t dir, uint16_t cq_idx,
-                         uint16_t depth, uint64_t ba,
-                         EnaAdminCreateSqResp *out)
-{
-    EnaAdminAqEntry c = { 0 };
-    EnaAdminCreateSqCmd *sq = (EnaAdminCreateSqCmd *)&c;
-    EnaAdminAcqEntry r;
-    uint8_t st;
-
-    sq->aq_common.opcode = ENA_ADMIN_CREATE_SQ;
-    sq->sq_identity = dir << ENA_ADMIN_SQ_DIRECTION_SHIFT;
-    sq->sq_caps_2 = ENA_ADMIN_PLACEMENT_POLICY_HOST;
-    sq->sq_caps_3 = ENA_ADMIN_SQ_IS_PHYSICALLY_CONTIGUOUS_MASK;
-    sq->cq_idx = cpu_to_le16(cq_idx);
-    sq->sq_depth = cpu_to_le16(depth);
-    qena_addr48(&sq->sq_ba, ba);
-    st = qena_admin_exec(d, &c, &r);
-    if (out) {
-        memcpy(out, &r, sizeof(*out));
-    }
-    return st;
-}
-
 static void test_ena_bad_commands(void *obj, void *data,
                                   QGuestAllocator *alloc)
 {
@@ -608,28 +564,28 @@ static void test_ena_bad_commands(void *obj, void *data,
         g_assert_cmpint(qena_admin_exec(d, &c, &r), ==, ENA_ADMIN_BAD_OPCODE);
     }
     /* depth not a power of two, too large, too small */
-    g_assert_cmpint(create_cq(d, 100, 1, 2, ring, NULL), ==,
+    g_assert_cmpint(qena_create_cq(d, 100, 1, 2, ring, NULL), ==,
                     ENA_ADMIN_ILLEGAL_PARAMETER);
-    g_assert_cmpint(create_cq(d, 16384, 1, 2, ring, NULL), ==,
+    g_assert_cmpint(qena_create_cq(d, 16384, 1, 2, ring, NULL), ==,
                     ENA_ADMIN_ILLEGAL_PARAMETER);
-    g_assert_cmpint(create_cq(d, 0, 1, 2, ring, NULL), ==,
+    g_assert_cmpint(qena_create_cq(d, 0, 1, 2, ring, NULL), ==,
                     ENA_ADMIN_ILLEGAL_PARAMETER);
     /* MSI-X vector beyond the table, entry size 3 words */
-    g_assert_cmpint(create_cq(d, 256, 9, 2, ring, NULL), ==,
+    g_assert_cmpint(qena_create_cq(d, 256, 9, 2, ring, NULL), ==,
                     ENA_ADMIN_ILLEGAL_PARAMETER);
-    g_assert_cmpint(create_cq(d, 256, 1, 3, ring, NULL), ==,
+    g_assert_cmpint(qena_create_cq(d, 256, 1, 3, ring, NULL), ==,
                     ENA_ADMIN_ILLEGAL_PARAMETER);
     /* ring address beyond the DMA width */
-    g_assert_cmpint(create_cq(d, 256, 1, 2, 1ull << 48, NULL), ==,
+    g_assert_cmpint(qena_create_cq(d, 256, 1, 2, 1ull << 48, NULL), ==,
                     ENA_ADMIN_ILLEGAL_PARAMETER);
     /* SQ on a CQ that does not exist, then a valid pair */
-    g_assert_cmpint(create_sq(d, ENA_ADMIN_SQ_DIRECTION_TX, 7, 256, ring,
+    g_assert_cmpint(qena_create_sq(d, ENA_ADMIN_SQ_DIRECTION_TX, 7, 256, ring,
                               NULL), ==, ENA_ADMIN_ILLEGAL_PARAMETER);
-    g_assert_cmpint(create_cq(d, 256, 1, 2, ring, &cqr), ==, 0);
-    g_assert_cmpint(create_sq(d, 3, le16_to_cpu(cqr.cq_idx), 256,
+    g_assert_cmpint(qena_create_cq(d, 256, 1, 2, ring, &cqr), ==, 0);
+    g_assert_cmpint(qena_create_sq(d, 3, le16_to_cpu(cqr.cq_idx), 256,
                               ring + 4096, NULL), ==,
                     ENA_ADMIN_ILLEGAL_PARAMETER);
-    g_assert_cmpint(create_sq(d, ENA_ADMIN_SQ_DIRECTION_TX,
+    g_assert_cmpint(qena_create_sq(d, ENA_ADMIN_SQ_DIRECTION_TX,
                               le16_to_cpu(cqr.cq_idx), 256, ring + 4096,
                               NULL), ==, 0);
     /* the CQ is in use: busy; bad queue index on destroy */
@@ -674,8 +630,8 @@ static void test_ena_too_many_queues(void *obj, void *data,
 
     admin_up(d, true);
     for (int i = 0; i <= TEST_QUEUES; i++) {
-        g_assert_cmpint(create_cq(d, 256, 1, 2, ring, &cqr), ==, 0);
-        g_assert_cmpint(create_sq(d, ENA_ADMIN_SQ_DIRECTION_TX,
+        g_assert_cmpint(qena_create_cq(d, 256, 1, 2, ring, &cqr), ==, 0);
+        g_assert_cmpint(qena_create_sq(d, ENA_ADMIN_SQ_DIRECTION_TX,
                                   le16_to_cpu(cqr.cq_idx), 256, ring, NULL),
                         ==, i < TEST_QUEUES ? ENA_ADMIN_SUCCESS :
                         ENA_ADMIN_RESOURCE_ALLOCATION_FAILURE);
@@ -716,8 +672,8 @@ static void test_ena_bad_doorbells(void *obj, void *data,
     uint64_t ring = alloc_zeroed(d, 8192);
 
     admin_up(d, true);
-    g_assert_cmpint(create_cq(d, 256, 1, 4, ring, &cqr), ==, 0);
-    g_assert_cmpint(create_sq(d, ENA_ADMIN_SQ_DIRECTION_RX,
+    g_assert_cmpint(qena_create_cq(d, 256, 1, 4, ring, &cqr), ==, 0);
+    g_assert_cmpint(qena_create_sq(d, ENA_ADMIN_SQ_DIRECTION_RX,
                               le16_to_cpu(cqr.cq_idx), 256, ring + 4096, &sqr),
                     ==, 0);
     /* IO doorbell past the ring: ignored (guest error) */
@@ -871,14 +827,14 @@ static void test_ena_linux_probe(void *obj, void *data,
             uint8_t words = dir == ENA_ADMIN_SQ_DIRECTION_TX ? 2 : 4;
             uint32_t unmask, db;
 
-            g_assert_cmpint(create_cq(d, depth, 1 + i, words,
+            g_assert_cmpint(qena_create_cq(d, depth, 1 + i, words,
                                       alloc_zeroed(d, depth * words * 4),
                                       &cqr), ==, 0);
             unmask = le32_to_cpu(cqr.cq_interrupt_unmask_register_offset);
             g_assert_cmphex(unmask, >=, 0x6c);
             g_assert_cmphex(unmask, <, 0x4000);
             g_assert_cmphex(le32_to_cpu(cqr.cq_head_db_register_offset), ==, 0);
-            g_assert_cmpint(create_sq(d, dir, le16_to_cpu(cqr.cq_idx), depth,
+            g_assert_cmpint(qena_create_sq(d, dir, le16_to_cpu(cqr.cq_idx), depth,
                                       alloc_zeroed(d, depth * 16), &sqr),
                             ==, 0);
             db = le32_to_cpu(sqr.sq_doorbell_offset);

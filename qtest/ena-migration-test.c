@@ -203,15 +203,8 @@ static void fault_set(MigTest *t, const char *point, const char *spec)
 static char *fault_get(MigTest *t, const char *point)
 {
     g_autofree char *prop = g_strdup_printf("fault-%s", point);
-    QDict *rsp = qtest_qmp(t->qts, "{'execute': 'qom-get', 'arguments': "
-                           "{'path': '/machine/peripheral/ena0', "
-                           "'property': %s}}", prop);
-    char *spec;
 
-    g_assert(qdict_haskey(rsp, "return"));
-    spec = g_strdup(qdict_get_str(rsp, "return"));
-    qobject_unref(rsp);
-    return spec;
+    return qena_qom_get_str(t->qts, "ena0", prop);
 }
 
 static uint64_t qom_uint(MigTest *t, const char *prop)

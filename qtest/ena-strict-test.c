@@ -66,49 +66,6 @@ static uint64_t alloc_zeroed(QEna *d, size_t size)
     return a;
 }
 
-static uint8_t create_cq(QEna *d, uint16_t vector, uint8_t words,
-                         uint64_t ba, EnaAdminCreateCqResp *out)
-{
-    EnaAdminAqEntry c = { 0 };
-    EnaAdminCreateCqCmd *cq = (EnaAdminCreateCqCmd *)&c;
-    EnaAdminAcqEntry r;
-    uint8_t st;
-
-    cq->aq_common.opcode = ENA_ADMIN_CREATE_CQ;
-    cq->cq_caps_1 = ENA_ADMIN_AQ_CREATE_CQ_CMD_INTERRUPT_MODE_ENABLED_MASK;
-    cq->cq_caps_2 = words;
-    cq->cq_depth = cpu_to_le16(256);
-    cq->msix_vector = cpu_to_le32(vector);
-    qena_addr48(&cq->cq_ba, ba);
-    st = qena_admin_exec(d, &c, &r);
-    if (out) {
-        memcpy(out, &r, sizeof(*out));
-    }
-    return st;
-}
-
-static uint8_t create_sq(QEna *d, uint8_t dir, uint16_t cq_idx, uint64_t ba,
-                         EnaAdminCreateSqResp *out)
-{
-    EnaAdminAqEntry c = { 0 };
-    EnaAdminCreateSqCmd *sq = (EnaAdminCreateSqCmd *)&c;
-    EnaAdminAcqEntry r;
-    uint8_t st;
-
-    sq->aq_common.opcode = ENA_ADMIN_CREATE_SQ;
-    sq->sq_identity = dir << ENA_ADMIN_SQ_DIRECTION_SHIFT;
-    sq->sq_caps_2 = ENA_ADMIN_PLACEMENT_POLICY_HOST;
-    sq->sq_caps_3 = ENA_ADMIN_SQ_IS_PHYSICALLY_CONTIGUOUS_MASK;
-    sq->cq_idx = cpu_to_le16(cq_idx);
-    sq->sq_depth = cpu_to_le16(256);
-    qena_addr48(&sq->sq_ba, ba);
-    st = qena_admin_exec(d, &c, &r);
-    if (out) {
-        memcpy(out, &r, sizeof(*out));
-    }
-    return st;
-}
-
 static void aenq_enable(QEna *d, uint32_t groups)
 {
     EnaAdminAenqConfigFeature a = { .enabled_groups = cpu_to_le32(groups) };
@@ -118,19 +75,6 @@ static void aenq_enable(QEna *d, uint32_t groups)
 }
 
 /* ---- debug area ------------------------------------------------------ */
-
-static char *qom_get_str(QTestState *qts, const char *prop)
-{
-    QDict *rsp = qtest_qmp(qts, "{'execute': 'qom-get', 'arguments': "
-                           "{'path': '/machine/peripheral/ena0', "
-                           "'property': %s}}", prop);
-    char *val;
-
-    g_assert(qdict_haskey(rsp, "return"));
-    val = g_strdup(qdict_get_str(rsp, "return"));
-    qobject_unref(rsp);
-    return val;
-}
 
 /* HOST_ATTR_CONFIG with a debug area at @ba of @size bytes (and host info) */
 static void debug_area_set(QEna *d, uint64_t ba, uint32_t size)
@@ -163,14 +107,14 @@ static void test_ena_debug_area(const void *data)
     uint64_t page = alloc_zeroed(d, 4096);
     g_autofree char *text = NULL;
 
-    text = qom_get_str(qts, "debug-area");
+    text = qena_qom_get_str(qts, "ena0", "debug-area");
     g_assert_cmpstr(text, ==, "");
     qtest_memwrite(qts, page, area, sizeof(area));
     debug_area_set(d, page, 4096);
     g_assert_cmpint(qena_reset(d, ENA_REGS_RESET_KEEP_ALIVE_TO, 100 * MS), >=,
                     0);
     g_free(text);
-    text = qom_get_str(qts, "debug-area");
+    text = qena_qom_get_str(qts, "ena0", "debug-area");
     g_assert_cmpstr(text, ==, c->want);
     g_assert_cmpuint(qena_qom_get_uint(qts, "ena0", "debug-area-reads"), ==,
                      1);
@@ -179,7 +123,7 @@ static void test_ena_debug_area(const void *data)
     g_assert_cmpuint(qena_qom_get_uint(qts, "ena0", "debug-area-reads"), ==,
                      1);
     g_free(text);
-    text = qom_get_str(qts, "debug-area");
+    text = qena_qom_get_str(qts, "ena0", "debug-area");
     g_assert_cmpstr(text, ==, c->want);
     dev_stop();
 }
@@ -197,7 +141,7 @@ static void test_ena_debug_area_dma_error(const void *data)
                      1);
     g_assert_cmpuint(qena_qom_get_uint(qts, "ena0", "debug-area-reads"), ==,
                      0);
-    text = qom_get_str(qts, "debug-area");
+    text = qena_qom_get_str(qts, "ena0", "debug-area");
     g_assert_cmpstr(text, ==, "");
     g_assert_cmphex(qena_readl(d, ENA_REGS_DEV_STS_OFF) &
                     (ENA_REGS_DEV_STS_READY_MASK |
@@ -256,10 +200,10 @@ static void test_ena_strict_host_info(const void *data)
     QEna *d = dev_start("strict=on");
     uint64_t ring = alloc_zeroed(d, 8192);
 
-    g_assert_cmpint(create_cq(d, 1, 4, ring, NULL), ==, 0);
+    g_assert_cmpint(qena_create_cq(d, 256, 1, 4, ring, NULL), ==, 0);
     assert_strict(d, "queues-before-host-info", 1);
     host_info_set(d);
-    g_assert_cmpint(create_cq(d, 2, 4, ring + 4096, NULL), ==, 0);
+    g_assert_cmpint(qena_create_cq(d, 256, 2, 4, ring + 4096, NULL), ==, 0);
     assert_strict(d, "queues-before-host-info", 1);
     dev_stop();
 }
@@ -271,11 +215,11 @@ static void test_ena_strict_readless(const void *data)
     uint64_t ring = alloc_zeroed(d, 8192);
 
     host_info_set(d);
-    g_assert_cmpint(create_cq(d, 1, 4, ring, NULL), ==, 0);
+    g_assert_cmpint(qena_create_cq(d, 256, 1, 4, ring, NULL), ==, 0);
     assert_strict(d, "cq-before-readless", 0);
     qena_writel(d, ENA_REGS_MMIO_RESP_LO_OFF, 0);
     qena_writel(d, ENA_REGS_MMIO_RESP_HI_OFF, 0);
-    g_assert_cmpint(create_cq(d, 2, 4, ring + 4096, NULL), ==, 0);
+    g_assert_cmpint(qena_create_cq(d, 256, 2, 4, ring + 4096, NULL), ==, 0);
     assert_strict(d, "cq-before-readless", 1);
     dev_stop();
 }
@@ -288,20 +232,20 @@ static void test_ena_strict_cdesc_size(const void *data)
     EnaAdminCreateCqResp cqr;
 
     host_info_set(d);
-    g_assert_cmpint(create_cq(d, 1, 2, ring, &cqr), ==, 0);
-    g_assert_cmpint(create_sq(d, ENA_ADMIN_SQ_DIRECTION_TX,
-                              le16_to_cpu(cqr.cq_idx), ring + 4096, NULL),
-                    ==, 0);
+    g_assert_cmpint(qena_create_cq(d, 256, 1, 2, ring, &cqr), ==, 0);
+    g_assert_cmpint(qena_create_sq(d, ENA_ADMIN_SQ_DIRECTION_TX,
+                                   le16_to_cpu(cqr.cq_idx), 256,
+                                   ring + 4096, NULL), ==, 0);
     assert_strict(d, "cdesc-size", 0);
-    g_assert_cmpint(create_cq(d, 2, 4, ring + 2 * 4096, &cqr), ==, 0);
-    g_assert_cmpint(create_sq(d, ENA_ADMIN_SQ_DIRECTION_TX,
-                              le16_to_cpu(cqr.cq_idx), ring + 3 * 4096,
-                              NULL), ==, 0);
+    g_assert_cmpint(qena_create_cq(d, 256, 2, 4, ring + 2 * 4096, &cqr), ==, 0);
+    g_assert_cmpint(qena_create_sq(d, ENA_ADMIN_SQ_DIRECTION_TX,
+                                   le16_to_cpu(cqr.cq_idx), 256,
+                                   ring + 3 * 4096, NULL), ==, 0);
     assert_strict(d, "cdesc-size", 1);
-    g_assert_cmpint(create_cq(d, 3, 2, ring + 4 * 4096, &cqr), ==, 0);
-    g_assert_cmpint(create_sq(d, ENA_ADMIN_SQ_DIRECTION_RX,
-                              le16_to_cpu(cqr.cq_idx), ring + 5 * 4096,
-                              NULL), ==, 0);
+    g_assert_cmpint(qena_create_cq(d, 256, 3, 2, ring + 4 * 4096, &cqr), ==, 0);
+    g_assert_cmpint(qena_create_sq(d, ENA_ADMIN_SQ_DIRECTION_RX,
+                                   le16_to_cpu(cqr.cq_idx), 256,
+                                   ring + 5 * 4096, NULL), ==, 0);
     assert_strict(d, "cdesc-size", 2);
     dev_stop();
 }
@@ -316,10 +260,10 @@ static void test_ena_strict_doorbell(const void *data)
     uint32_t db;
 
     host_info_set(d);
-    g_assert_cmpint(create_cq(d, 1, 4, ring, &cqr), ==, 0);
-    g_assert_cmpint(create_sq(d, ENA_ADMIN_SQ_DIRECTION_RX,
-                              le16_to_cpu(cqr.cq_idx), ring + 4096, &sqr),
-                    ==, 0);
+    g_assert_cmpint(qena_create_cq(d, 256, 1, 4, ring, &cqr), ==, 0);
+    g_assert_cmpint(qena_create_sq(d, ENA_ADMIN_SQ_DIRECTION_RX,
+                                   le16_to_cpu(cqr.cq_idx), 256,
+                                   ring + 4096, &sqr), ==, 0);
     db = le32_to_cpu(sqr.sq_doorbell_offset);
     /* no buffers arrive (no peer): the device consumes nothing */
     qena_writel(d, db, 10);

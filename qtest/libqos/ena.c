@@ -119,6 +119,19 @@ uint64_t qena_qom_get_uint(QTestState *qts, const char *id,
     return val;
 }
 
+char *qena_qom_get_str(QTestState *qts, const char *id, const char *prop)
+{
+    g_autofree char *path = g_strdup_printf("/machine/peripheral/%s", id);
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'qom-get', 'arguments': "
+                           "{'path': %s, 'property': %s}}", path, prop);
+    char *val;
+
+    g_assert(qdict_haskey(rsp, "return"));
+    val = g_strdup(qdict_get_str(rsp, "return"));
+    qobject_unref(rsp);
+    return val;
+}
+
 void qena_msix_route(QEna *d, uint16_t vector)
 {
     QTestState *qts = d->dev.bus->qts;
@@ -392,6 +405,51 @@ static void qena_register_nodes(void)
 }
 
 libqos_init(qena_register_nodes);
+
+/* CREATE_CQ / CREATE_SQ (host placement), as bad-input tests vary them */
+uint8_t qena_create_cq(QEna *d, uint16_t depth, uint32_t vector,
+                       uint8_t words, uint64_t ba, EnaAdminCreateCqResp *out)
+{
+    EnaAdminAqEntry c = { 0 };
+    EnaAdminCreateCqCmd *cq = (EnaAdminCreateCqCmd *)&c;
+    EnaAdminAcqEntry r;
+    uint8_t st;
+
+    cq->aq_common.opcode = ENA_ADMIN_CREATE_CQ;
+    cq->cq_caps_1 = ENA_ADMIN_AQ_CREATE_CQ_CMD_INTERRUPT_MODE_ENABLED_MASK;
+    cq->cq_caps_2 = words;
+    cq->cq_depth = cpu_to_le16(depth);
+    cq->msix_vector = cpu_to_le32(vector);
+    qena_addr48(&cq->cq_ba, ba);
+    st = qena_admin_exec(d, &c, &r);
+    if (out) {
+        memcpy(out, &r, sizeof(*out));
+    }
+    return st;
+}
+
+uint8_t qena_create_sq(QEna *d, uint8_t dir, uint16_t cq_idx,
+                       uint16_t depth, uint64_t ba,
+                       EnaAdminCreateSqResp *out)
+{
+    EnaAdminAqEntry c = { 0 };
+    EnaAdminCreateSqCmd *sq = (EnaAdminCreateSqCmd *)&c;
+    EnaAdminAcqEntry r;
+    uint8_t st;
+
+    sq->aq_common.opcode = ENA_ADMIN_CREATE_SQ;
+    sq->sq_identity = dir << ENA_ADMIN_SQ_DIRECTION_SHIFT;
+    sq->sq_caps_2 = ENA_ADMIN_PLACEMENT_POLICY_HOST;
+    sq->sq_caps_3 = ENA_ADMIN_SQ_IS_PHYSICALLY_CONTIGUOUS_MASK;
+    sq->cq_idx = cpu_to_le16(cq_idx);
+    sq->sq_depth = cpu_to_le16(depth);
+    qena_addr48(&sq->sq_ba, ba);
+    st = qena_admin_exec(d, &c, &r);
+    if (out) {
+        memcpy(out, &r, sizeof(*out));
+    }
+    return st;
+}
 
 /* ---- IO queues --------------------------------------------------------- */
 

@@ -81,6 +81,8 @@ static inline void *qena_test_before(GString *cmd_line, void *arg)
 /* qom-get of an integer property of the device with id @id */
 uint64_t qena_qom_get_uint(QTestState *qts, const char *id,
                            const char *prop);
+/* ... of a string property; the caller frees it */
+char *qena_qom_get_str(QTestState *qts, const char *id, const char *prop);
 
 /* Point MSI-X table entry @vector at a guest RAM word and unmask it. */
 void qena_msix_route(QEna *d, uint16_t vector);
@@ -107,6 +109,15 @@ uint8_t qena_set_feature(QEna *d, uint8_t id, const void *payload,
 /* GET_STATS of @type (control buffer @buf/@len, if any); the status. */
 uint8_t qena_get_stats(QEna *d, uint8_t type, uint64_t buf, uint32_t len,
                        uint64_t metrics, EnaAdminAcqEntry *r);
+/*
+ * CREATE_CQ (@words: entry size in 4-byte words) and CREATE_SQ (host
+ * placement); the status, and the response in @out if not NULL.
+ */
+uint8_t qena_create_cq(QEna *d, uint16_t depth, uint32_t vector,
+                       uint8_t words, uint64_t ba, EnaAdminCreateCqResp *out);
+uint8_t qena_create_sq(QEna *d, uint8_t dir, uint16_t cq_idx,
+                       uint16_t depth, uint64_t ba,
+                       EnaAdminCreateSqResp *out);
 /* A 48-bit DMA address as the admin commands carry it. */
 void qena_addr48(EnaAddr48 *a, uint64_t addr);
 
