@@ -725,6 +725,146 @@ int ena_com_set_feature(EnaCom *com, uint8_t id, uint8_t version,
                               sizeof(resp));
 }
 
+/* ---- PHC ---------------------------------------------------------------- */
+
+int ena_com_phc_config(EnaCom *com)
+{
+    EnaComPhc *phc = &com->phc;
+    EnaAdminPhcFeature f;
+    uint64_t expire_us, block_us;
+    int rc;
+
+    phc->active = false;
+    phc->blocked = false;
+    rc = ena_com_get_feature(com, ENA_ADMIN_PHC_CONFIG,
+                             ENA_ADMIN_PHC_FEATURE_VERSION_0, NULL, 0, &f,
+                             sizeof(f));
+    if (rc) {
+        return rc;
+    }
+    if (f.version != ENA_ADMIN_PHC_FEATURE_VERSION_0) {
+        ena_plat_log(com->plat, ENA_LOG_ERR, "Unsupported PHC version %u",
+                     f.version);
+        return -ENA_EOPNOTSUPP;
+    }
+    phc->doorbell = ena_le32(f.doorbell_offset);
+    expire_us = ena_le32(f.expire_timeout_usec) ?: ENA_COM_PHC_EXPIRE_US;
+    block_us = ena_le32(f.block_timeout_usec) ?: ENA_COM_PHC_BLOCK_US;
+    phc->expire_ns = ENA_MIN(expire_us, block_us) * ENA_NS_PER_US;
+    phc->block_ns = block_us * ENA_NS_PER_US;
+    if (!phc->resp.virt) {
+        rc = ena_plat_dma_alloc(com->plat, sizeof(EnaAdminPhcResp),
+                                &phc->resp);
+        if (rc) {
+            return rc;
+        }
+    }
+    ena_mem_zero(phc->resp.virt, sizeof(EnaAdminPhcResp));
+    ena_plat_dma_sync(com->plat, &phc->resp, 0, sizeof(EnaAdminPhcResp),
+                      ENA_DMA_SYNC_TO_DEVICE);
+    ena_mem_zero(&f, sizeof(f));
+    f.output_address.lo = ena_le32((uint32_t)phc->resp.phys);
+    f.output_address.hi = ena_le16((uint16_t)(phc->resp.phys >> 32));
+    f.output_length = ena_le32(sizeof(EnaAdminPhcResp));
+    rc = ena_com_set_feature(com, ENA_ADMIN_PHC_CONFIG,
+                             ENA_ADMIN_PHC_FEATURE_VERSION_0, &f, sizeof(f),
+                             NULL, 0);
+    if (rc) {
+        ena_plat_log(com->plat, ENA_LOG_ERR, "Failed to enable PHC: %d", rc);
+        return rc;
+    }
+    phc->error_bound = ENA_COM_PHC_NO_BOUND;
+    phc->active = true;
+    return 0;
+}
+
+void ena_com_phc_destroy(EnaCom *com)
+{
+    com->phc.active = false;
+    com->phc.blocked = false;
+    ena_plat_dma_free(com->plat, &com->phc.resp);
+}
+
+/* The request that blocked reads is over: count how it ended. */
+static void ena_com_phc_account(EnaCom *com, const EnaAdminPhcResp *r)
+{
+    EnaComPhc *phc = &com->phc;
+    uint32_t flags = ena_le32(r->error_flags);
+
+    if (ena_le16(r->req_id) != phc->req_id) {
+        ena_plat_log(com->plat, ENA_LOG_ERR, "PHC request 0x%x failed: no "
+                     "response from the device", phc->req_id);
+        phc->stats.err_device++;
+    } else if (flags & (ENA_ADMIN_PHC_ERROR_FLAG_TIMESTAMP |
+                        ENA_ADMIN_PHC_ERROR_FLAG_ERROR_BOUND)) {
+        ena_plat_log(com->plat, ENA_LOG_ERR, "PHC request 0x%x failed: "
+                     "error flags 0x%x", phc->req_id, flags);
+        phc->stats.err_ts += !!(flags & ENA_ADMIN_PHC_ERROR_FLAG_TIMESTAMP);
+        phc->stats.err_eb += !!(flags & ENA_ADMIN_PHC_ERROR_FLAG_ERROR_BOUND);
+    } else {
+        phc->stats.expired++;
+    }
+}
+
+int ena_com_phc_get_time(EnaCom *com, uint64_t *ts)
+{
+    EnaComPhc *phc = &com->phc;
+    EnaAdminPhcResp *resp = phc->resp.virt;
+    EnaAdminPhcResp r;
+    uint64_t start, now;
+
+    if (!phc->active) {
+        return -ENA_EOPNOTSUPP;
+    }
+    start = ena_com_now(com);
+    if (phc->blocked) {
+        if (start < phc->blocked_at + phc->block_ns) {
+            phc->stats.skipped++;
+            return -ENA_EBUSY;
+        }
+        ena_plat_dma_sync(com->plat, &phc->resp, 0, sizeof(r),
+                          ENA_DMA_SYNC_FROM_DEVICE);
+        ena_mem_copy(&r, resp, sizeof(r));
+        ena_com_phc_account(com, &r);
+        phc->blocked = false;
+    }
+    phc->req_id++;
+    ena_write_once16(&resp->req_id,
+                     ena_le16((uint16_t)(phc->req_id +
+                                         ENA_COM_PHC_STALE_OFFSET)));
+    ena_plat_dma_sync(com->plat, &phc->resp, 0, sizeof(r),
+                      ENA_DMA_SYNC_TO_DEVICE);
+    ena_plat_wmb(com->plat);
+    ena_com_reg_write32(com, phc->doorbell, phc->req_id);
+    for (;;) {
+        ena_plat_dma_sync(com->plat, &phc->resp, 0, sizeof(r),
+                          ENA_DMA_SYNC_FROM_DEVICE);
+        if (ena_le16(ena_read_once16(&resp->req_id)) == phc->req_id) {
+            /* the req_id is written last: the rest is there */
+            ena_plat_rmb(com->plat);
+            ena_mem_copy(&r, resp, sizeof(r));
+            if (ena_le32(r.error_flags) &
+                (ENA_ADMIN_PHC_ERROR_FLAG_TIMESTAMP |
+                 ENA_ADMIN_PHC_ERROR_FLAG_ERROR_BOUND)) {
+                break;
+            }
+            *ts = ena_le64(r.timestamp);
+            phc->error_bound = ena_le32(r.error_bound);
+            phc->stats.ok++;
+            return 0;
+        }
+        now = ena_com_now(com);
+        if (now >= start + phc->expire_ns) {
+            break;
+        }
+        ena_plat_wait_device(com->plat, 1, start + phc->expire_ns - now);
+    }
+    phc->blocked = true;
+    phc->blocked_at = start;
+    phc->error_bound = ENA_COM_PHC_NO_BOUND;
+    return -ENA_EBUSY;
+}
+
 /* ---- AENQ --------------------------------------------------------------- */
 
 void ena_com_aenq_set_ops(EnaCom *com, const EnaComAenqOps *ops,

@@ -114,6 +114,38 @@ typedef struct EnaComAenqOps {
     void (*unhandled)(void *opaque, uint16_t group, uint16_t syndrome);
 } EnaComAenqOps;
 
+/*
+ * PHC: timeouts a device leaves at 0 take these (the values Linux uses);
+ * an expiry longer than the block period is cut to it.
+ */
+#define ENA_COM_PHC_EXPIRE_US           10u
+#define ENA_COM_PHC_BLOCK_US            1000u
+/* Prefilled into the response's req_id so that a stale one never matches */
+#define ENA_COM_PHC_STALE_OFFSET        0xdead
+/* error_bound while no valid reading is cached */
+#define ENA_COM_PHC_NO_BOUND            0xffffffffu
+
+typedef struct EnaComPhcStats {
+    uint64_t ok;            /* readings returned */
+    uint64_t expired;       /* answered only after the expiry */
+    uint64_t skipped;       /* asked for while blocked */
+    uint64_t err_device;    /* never answered, even within the block */
+    uint64_t err_ts;        /* answered with the timestamp error flag */
+    uint64_t err_eb;        /* answered with the error-bound error flag */
+} EnaComPhcStats;
+
+typedef struct EnaComPhc {
+    bool active;            /* configured in the device */
+    EnaDmaMem resp;         /* EnaAdminPhcResp */
+    uint32_t doorbell;      /* BAR0 offset */
+    uint64_t expire_ns, block_ns;
+    uint16_t req_id;        /* last one rung */
+    bool blocked;           /* the last request failed ... */
+    uint64_t blocked_at;    /* ... when it was rung */
+    uint32_t error_bound;   /* of the last good reading */
+    EnaComPhcStats stats;
+} EnaComPhc;
+
 typedef struct EnaCom {
     EnaPlat *plat;
     EnaEvlog *evlog;                /* where 5005/5007 events go */
@@ -133,6 +165,8 @@ typedef struct EnaCom {
     EnaComAenq aenq;
     const EnaComAenqOps *aenq_ops;
     void *aenq_opaque;
+
+    EnaComPhc phc;
 
     EnaComStats stats;
 } EnaCom;
@@ -209,6 +243,26 @@ int ena_com_get_feature(EnaCom *com, uint8_t id, uint8_t version,
 int ena_com_set_feature(EnaCom *com, uint8_t id, uint8_t version,
                         const void *payload, uint32_t len,
                         const EnaDmaMem *buf, uint32_t buf_len);
+
+/* ---- PHC ---------------------------------------------------------------- */
+
+/*
+ * GET PHC_CONFIG (version 0 only), allocate the response area, SET it.
+ * -ENA_EOPNOTSUPP when the device does not offer PHC. Again after every
+ * device reset: the device forgets the address.
+ */
+int ena_com_phc_config(EnaCom *com);
+/* Forget the configuration and free the response area. */
+void ena_com_phc_destroy(EnaCom *com);
+/*
+ * Read the device clock (ns) into @ts: ring the doorbell with a new req_id
+ * and poll the response until it carries that req_id, for the expire
+ * timeout. A response that does not come in time, or comes with error
+ * flags, fails with -ENA_EBUSY and blocks reads for the block timeout
+ * (each one then fails at once, -ENA_EBUSY, counted as skipped); the
+ * first read after that looks at what the failed one got, and counts it.
+ */
+int ena_com_phc_get_time(EnaCom *com, uint64_t *ts);
 
 /* ---- AENQ --------------------------------------------------------------- */
 

@@ -55,6 +55,7 @@ void ena_drv_config_default(EnaDrvConfig *cfg)
     cfg->mtu = 1500;
     cfg->poll_interval_us = 1000;
     cfg->bring_up = true;
+    cfg->phc = true;
 }
 
 static void ena_drv_default_timeouts(EnaDrv *drv)
@@ -494,6 +495,15 @@ static int ena_drv_device_init(EnaDrv *drv, const char **what)
         *what = "Failed to query interrupt moderation feature";
         return rc;
     }
+    /* optional, as in Linux: the NIC works without its clock */
+    if (drv->cfg.phc &&
+        ena_com_feature_supported(com, ENA_ADMIN_PHC_CONFIG)) {
+        rc = ena_com_phc_config(com);
+        if (rc) {
+            ena_plat_log(drv->plat, ENA_LOG_ERR,
+                         "Failed to config phc, error: %d", rc);
+        }
+    }
     return 0;
 }
 
@@ -729,6 +739,7 @@ static int ena_drv_probe_failed(EnaDrv *drv, int rc, const char *what,
     ena_plat_msix_teardown(drv->plat);
     drv->nvec = 0;
     ena_plat_dma_free(drv->plat, &drv->host_info);
+    ena_com_phc_destroy(&drv->com);
     drv->state = ENA_DRV_STATE_DEAD;
     ena_drv_event(drv, ENA_EV_INIT_FAILED,
                   reset_dev ? ENA_REGS_RESET_INIT_ERR : ENA_EVLOG_NO_REASON,
@@ -906,6 +917,7 @@ int ena_drv_reset(EnaDrv *drv, uint8_t reason)
         ena_plat_msix_teardown(drv->plat);
         drv->nvec = 0;
         ena_plat_dma_free(drv->plat, &drv->host_info);
+    ena_com_phc_destroy(&drv->com);
         drv->stats.reset_failures++;
         ena_drv_event(drv, ENA_EV_RESET_FAILED, reason, (uint64_t)-rc, what);
         return rc;
@@ -944,6 +956,7 @@ static void ena_drv_stop(EnaDrv *drv, uint16_t event, const char *msg)
     }
     drv->nvec = 0;
     ena_plat_dma_free(drv->plat, &drv->host_info);
+    ena_com_phc_destroy(&drv->com);
     drv->state = ENA_DRV_STATE_OFF;
     ena_drv_event(drv, event, ENA_REGS_RESET_SHUTDOWN, 0, msg);
 }
@@ -1237,6 +1250,15 @@ void ena_drv_service(EnaDrv *drv)
     }
     if (drv->up && !drv->reset_pending) {
         ena_drv_check_io(drv, now);
+    }
+    /* what a time daemon polling /dev/ptp would do, once a second */
+    if (drv->com.phc.active && !drv->reset_pending) {
+        uint64_t ts;
+
+        drv->stats.phc_reads++;
+        if (!ena_com_phc_get_time(&drv->com, &ts)) {
+            drv->stats.phc_last_ns = ts;
+        }
     }
     if (drv->reset_pending) {
         ena_plat_log(drv->plat, ENA_LOG_ERR, "Trigger reset is on");

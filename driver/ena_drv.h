@@ -53,6 +53,7 @@ typedef struct EnaDrvConfig {
     uint32_t poll_interval_us;  /* ena_drv_run() step */
     bool admin_polling;         /* keep admin in polling mode after probe */
     bool bring_up;              /* probe also brings the interface up */
+    bool phc;                   /* use the PHC when the device offers it */
 } EnaDrvConfig;
 
 typedef enum EnaDrvState {
@@ -100,6 +101,8 @@ typedef struct EnaDrvStats {
     uint64_t xmit_refused;      /* down, resetting or link down */
     uint64_t rx_frames;
     uint64_t tx_frames;
+    uint64_t phc_reads;         /* service-timer reads of the PHC */
+    uint64_t phc_last_ns;       /* the last good reading */
 } EnaDrvStats;
 
 typedef struct EnaDrv {

@@ -268,6 +268,10 @@ static void test_ena_features_unsupported(void *obj, void *data,
     g_assert_cmpint(qena_get_feature(d, ENA_ADMIN_HOST_ATTR_CONFIG, 0, 0, 0,
                                      NULL, 0), ==,
                     ENA_ADMIN_UNSUPPORTED_OPCODE);
+    /* without phc=on the PHC doorbell is no register: logged, ignored */
+    qena_writel(d, ENA_REGS_PHC_DB_OFF, 1);
+    g_assert_cmpuint(qena_qom_get_uint(qts_of(d), "ena0", "phc-requests"),
+                     ==, 0);
 }
 
 static void test_ena_features_set(void *obj, void *data,

@@ -452,6 +452,9 @@ static void test_ena_fault_bad_spec(void *obj, void *data,
         { "admin", "delay", "delay needs delay=TIME" },
         { "link", "down:reset=maybe", "expected keep or clear" },
         { "hints", "notify:keepalive-timeout-ms=70000", "not a number" },
+        { "phc", "error:flags=0", "error needs flags=N" },
+        { "phc", "drop:flags=1", "flags= goes with the error action" },
+        { "phc", "stall", "unknown action 'stall'" },
     };
     QEna *d = obj;
 
@@ -468,6 +471,195 @@ static void test_ena_fault_bad_spec(void *obj, void *data,
         qobject_unref(rsp);
     }
     qtest_qmp_assert_success(qts_of(d), "{'execute': 'query-status'}");
+}
+
+/* ---- PHC: PHC_CONFIG, the doorbell and its response ----------------- */
+
+#define PHC_REQ_ID_OFFSET   0xdead  /* what drivers prefill, to tell new */
+
+typedef struct Phc {
+    uint64_t resp;
+    uint16_t req_id;
+} Phc;
+
+static int64_t clock_now(QEna *d)
+{
+    /* qtest refuses a zero step; one ns is part of no expectation here */
+    return qtest_clock_step(qts_of(d), 1);
+}
+
+/* GET and SET PHC_CONFIG as drivers do; the response area zeroed. */
+static void phc_up(QEna *d, Phc *p)
+{
+    EnaAdminPhcFeature f;
+
+    g_assert_cmpint(qena_get_feature(d, ENA_ADMIN_PHC_CONFIG, 0, 0, 0, &f,
+                                     sizeof(f)), ==, ENA_ADMIN_SUCCESS);
+    g_assert_cmpuint(le32_to_cpu(f.doorbell_offset), ==,
+                     ENA_REGS_PHC_DB_OFF);
+    p->resp = guest_alloc(d->alloc, sizeof(EnaAdminPhcResp));
+    qtest_memset(qts_of(d), p->resp, 0, sizeof(EnaAdminPhcResp));
+    memset(&f, 0, sizeof(f));
+    qena_addr48(&f.output_address, p->resp);
+    f.output_length = cpu_to_le32(sizeof(EnaAdminPhcResp));
+    g_assert_cmpint(qena_set_feature(d, ENA_ADMIN_PHC_CONFIG, &f, sizeof(f),
+                                     0, 0), ==, ENA_ADMIN_SUCCESS);
+    p->req_id = 0;
+}
+
+/* One request: prefill another req_id, ring; returns the clock then. */
+static int64_t phc_ring(QEna *d, Phc *p)
+{
+    uint16_t stale = cpu_to_le16(++p->req_id + PHC_REQ_ID_OFFSET);
+    int64_t t = clock_now(d);
+
+    qtest_memwrite(qts_of(d), p->resp, &stale, sizeof(stale));
+    qena_writel(d, ENA_REGS_PHC_DB_OFF, p->req_id);
+    return t;
+}
+
+static void phc_read(QEna *d, Phc *p, EnaAdminPhcResp *r)
+{
+    qtest_memread(qts_of(d), p->resp, r, sizeof(*r));
+}
+
+/* Was the response for the last request written? */
+static bool phc_answered(QEna *d, Phc *p)
+{
+    EnaAdminPhcResp r;
+
+    phc_read(d, p, &r);
+    return le16_to_cpu(r.req_id) == p->req_id;
+}
+
+/* PHC_CONFIG and the doorbell without faults (phc=off: ena-admin-test) */
+static void phc_config_and_read(QEna *d)
+{
+    EnaAdminDeviceAttrFeature a;
+    EnaAdminPhcFeature f;
+    EnaAdminPhcResp r;
+    Phc p;
+    int64_t t;
+
+    up(d, true, 0);
+    g_assert_cmpint(qena_get_feature(d, ENA_ADMIN_DEVICE_ATTRIBUTES, 0, 0, 0,
+                                     &a, sizeof(a)), ==, ENA_ADMIN_SUCCESS);
+    g_assert_cmphex(le32_to_cpu(a.supported_features) &
+                    BIT(ENA_ADMIN_PHC_CONFIG), ==, BIT(ENA_ADMIN_PHC_CONFIG));
+    g_assert_cmpint(qena_get_feature(d, ENA_ADMIN_PHC_CONFIG, 0, 0, 0, &f,
+                                     sizeof(f)), ==, ENA_ADMIN_SUCCESS);
+    g_assert_cmpuint(f.version, ==, ENA_ADMIN_PHC_FEATURE_VERSION_0);
+    g_assert_cmpuint(le32_to_cpu(f.expire_timeout_usec), ==, 700);
+    g_assert_cmpuint(le32_to_cpu(f.block_timeout_usec), ==, 5000);
+
+    /* a doorbell before SET PHC_CONFIG has nowhere to go */
+    qena_writel(d, ENA_REGS_PHC_DB_OFF, 1);
+    g_assert_cmpuint(qena_qom_get_uint(qts_of(d), "ena0", "phc-requests"),
+                     ==, 0);
+
+    /* a response area too short, or at address 0, is refused */
+    memset(&f, 0, sizeof(f));
+    qena_addr48(&f.output_address, guest_alloc(d->alloc, 64));
+    f.output_length = cpu_to_le32(16);
+    g_assert_cmpint(qena_set_feature(d, ENA_ADMIN_PHC_CONFIG, &f, sizeof(f),
+                                     0, 0), ==, ENA_ADMIN_ILLEGAL_PARAMETER);
+    memset(&f, 0, sizeof(f));
+    f.output_length = cpu_to_le32(64);
+    g_assert_cmpint(qena_set_feature(d, ENA_ADMIN_PHC_CONFIG, &f, sizeof(f),
+                                     0, 0), ==, ENA_ADMIN_ILLEGAL_PARAMETER);
+
+    phc_up(d, &p);
+    t = phc_ring(d, &p);
+    phc_read(d, &p, &r);
+    g_assert_cmpuint(le16_to_cpu(r.req_id), ==, p.req_id);
+    /* the virtual clock when the doorbell was written, in ns */
+    g_assert_cmpint(le64_to_cpu(r.timestamp), ==, t);
+    g_assert_cmpuint(le32_to_cpu(r.error_bound), ==, 1234);
+    g_assert_cmpuint(le32_to_cpu(r.error_flags), ==, 0);
+
+    /* the clock advances with virtual time, to the ns */
+    qtest_clock_step(qts_of(d), 3 * MS + 7);
+    t = phc_ring(d, &p);
+    phc_read(d, &p, &r);
+    g_assert_cmpuint(le16_to_cpu(r.req_id), ==, p.req_id);
+    g_assert_cmpint(le64_to_cpu(r.timestamp), ==, t);
+    g_assert_cmpuint(qena_qom_get_uint(qts_of(d), "ena0", "phc-requests"),
+                     ==, 2);
+    g_assert_cmpuint(qena_qom_get_uint(qts_of(d), "ena0", "phc-responses"),
+                     ==, 2);
+
+    /* a device reset forgets the address until the driver sets it again */
+    g_assert_cmpint(qena_reset(d, ENA_REGS_RESET_NORMAL, 100 * MS), >=, 0);
+    phc_ring(d, &p);
+    g_assert_false(phc_answered(d, &p));
+    qena_admin_init(d, true);
+    phc_up(d, &p);
+    phc_ring(d, &p);
+    g_assert_true(phc_answered(d, &p));
+}
+
+/*
+ * One qos test for both (the qos graph walk has room for few more): the
+ * feature, then each PHC fault point's effect on the response, as a
+ * driver sees it.
+ */
+static void test_ena_fault_phc(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QEna *d = obj;
+    EnaAdminPhcResp r;
+    Phc p;
+    int64_t t;
+
+    phc_config_and_read(d);
+    phc_up(d, &p);
+
+    /* drop: the response never comes; the next one does */
+    fault_set(d, "phc", "drop:once");
+    phc_ring(d, &p);
+    qtest_clock_step(qts_of(d), 10 * MS);
+    g_assert_false(phc_answered(d, &p));
+    g_assert_cmpuint(fault_hits(d, "phc"), ==, 1);
+    phc_ring(d, &p);
+    g_assert_true(phc_answered(d, &p));
+
+    /* error: answered, with the flags asked for */
+    fault_set(d, "phc", "error:flags=3:once");
+    t = phc_ring(d, &p);
+    phc_read(d, &p, &r);
+    g_assert_cmpuint(le16_to_cpu(r.req_id), ==, p.req_id);
+    g_assert_cmpuint(le32_to_cpu(r.error_flags), ==, 3);
+    g_assert_cmpint(le64_to_cpu(r.timestamp), ==, t);
+    fault_set(d, "phc", "error");
+    phc_ring(d, &p);
+    phc_read(d, &p, &r);
+    g_assert_cmpuint(le32_to_cpu(r.error_flags), ==,
+                     ENA_ADMIN_PHC_ERROR_FLAG_TIMESTAMP);
+    fault_set(d, "phc", "none");
+    phc_ring(d, &p);
+    phc_read(d, &p, &r);
+    g_assert_cmpuint(le32_to_cpu(r.error_flags), ==, 0);
+
+    /* delay: the response lands that much later, stamped at the doorbell */
+    fault_set(d, "phc", "delay:delay=2ms:once");
+    t = phc_ring(d, &p);
+    qtest_clock_step(qts_of(d), 2 * MS - 1);
+    g_assert_false(phc_answered(d, &p));
+    qtest_clock_step(qts_of(d), 1);
+    phc_read(d, &p, &r);
+    g_assert_cmpuint(le16_to_cpu(r.req_id), ==, p.req_id);
+    g_assert_cmpint(le64_to_cpu(r.timestamp), ==, t);
+
+    /* a request while one is held replaces it: only the newest is written */
+    fault_set(d, "phc", "delay:delay=1ms:once");
+    phc_ring(d, &p);
+    t = phc_ring(d, &p);
+    phc_read(d, &p, &r);
+    g_assert_cmpuint(le16_to_cpu(r.req_id), ==, p.req_id);
+    g_assert_cmpint(le64_to_cpu(r.timestamp), ==, t);
+    qtest_clock_step(qts_of(d), 2 * MS);
+    phc_read(d, &p, &r);
+    g_assert_cmpuint(le16_to_cpu(r.req_id), ==, p.req_id);
+    g_assert_cmpuint(fault_hits(d, "phc"), ==, 5);
 }
 
 static void register_ena_fault_test(void)
@@ -506,6 +698,9 @@ static void register_ena_fault_test(void)
                                   "fault-hints=notify:keepalive-timeout-ms=1500";
     qos_add_test("fault/cmdline-hints", "ena", test_ena_fault_cmdline_hints,
                  &opts);
+    opts.edge.extra_device_opts = "id=ena0,phc=on,phc-expire-us=700,"
+                                  "phc-block-us=5000,phc-error-bound-ns=1234";
+    qos_add_test("fault/phc", "ena", test_ena_fault_phc, &opts);
 }
 
 libqos_init(register_ena_fault_test);

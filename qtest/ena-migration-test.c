@@ -902,6 +902,49 @@ static void test_keepalive_rule(void)
     mig_stop(&t);
 }
 
+/*
+ * PHC: the response address and a response held back by a "delay" rule
+ * move with the device; it lands at the same virtual time, with the
+ * timestamp of the source's doorbell, and the next doorbell is answered.
+ */
+static void test_phc(void)
+{
+    MigTest t;
+    EnaAdminPhcFeature f = { 0 };
+    EnaAdminPhcResp r;
+    uint64_t resp;
+    uint16_t stale = cpu_to_le16(0xffff);
+    int64_t t0;
+
+    mig_start(&t, "timing=off,phc=on");
+    resp = zalloc(&t, sizeof(r));
+    qena_addr48(&f.output_address, resp);
+    f.output_length = cpu_to_le32(sizeof(r));
+    g_assert_cmpint(qena_set_feature(&t.d, ENA_ADMIN_PHC_CONFIG, &f,
+                                     sizeof(f), 0, 0), ==, 0);
+    fault_set(&t, "phc", "delay:delay=5ms:once");
+    qtest_memwrite(t.qts, resp, &stale, sizeof(stale));
+    t0 = clock_now(t.qts);
+    qena_writel(&t.d, ENA_REGS_PHC_DB_OFF, 3);
+
+    mig_move(&t, MIG_SOCKET);
+    qtest_clock_set(t.qts, t0 + 5 * MS - 1);
+    qtest_memread(t.qts, resp, &r, sizeof(r));
+    g_assert_cmpuint(le16_to_cpu(r.req_id), ==, 0xffff);
+    qtest_clock_step(t.qts, 1);
+    qtest_memread(t.qts, resp, &r, sizeof(r));
+    g_assert_cmpuint(le16_to_cpu(r.req_id), ==, 3);
+    g_assert_cmpint(le64_to_cpu(r.timestamp), ==, t0);
+    t0 = clock_now(t.qts);
+    qena_writel(&t.d, ENA_REGS_PHC_DB_OFF, 4);
+    qtest_memread(t.qts, resp, &r, sizeof(r));
+    g_assert_cmpuint(le16_to_cpu(r.req_id), ==, 4);
+    g_assert_cmpint(le64_to_cpu(r.timestamp), ==, t0);
+    g_assert_cmpint(qom_uint(&t, "phc-requests"), ==, 2);
+    g_assert_cmpint(qom_uint(&t, "phc-responses"), ==, 2);
+    mig_stop(&t);
+}
+
 /* ---- snapshot-save / snapshot-load into the same device --------------- */
 
 /* Wait for job @id to conclude, check it had no error, dismiss it. */
@@ -1247,6 +1290,7 @@ int main(int argc, char **argv)
     qtest_add_func("/ena/migration/llq-half-rung", test_llq_half_rung);
     qtest_add_func("/ena/migration/irq-moderation", test_irq_moderation);
     qtest_add_func("/ena/migration/keepalive-rule", test_keepalive_rule);
+    qtest_add_func("/ena/migration/phc", test_phc);
     qtest_add_func("/ena/migration/snapshot-load", test_snapshot_load);
     qtest_add_func("/ena/migration/timing-in-flight", test_timing_in_flight);
     qtest_add_func("/ena/migration/allowance", test_allowance);

@@ -875,6 +875,18 @@ static GString *run_once(const Scn *scn, uint64_t *virtual_ns)
                            run.peer_bad, run.drv_ok, run.drv_bad, run.stale,
                            run.xmit_refused, run.mtu_failed,
                            run.drv->stats.resets);
+    /* only where the device offered PHC, so other traces stay as they were */
+    if (run.drv->stats.phc_reads) {
+        const EnaComPhcStats *p = &run.drv->com.phc.stats;
+
+        g_string_append_printf(run.out, "STAT phc reads=%" PRIu64
+                               " ok=%" PRIu64 " expired=%" PRIu64
+                               " skipped=%" PRIu64 " err_device=%" PRIu64
+                               " err_ts=%" PRIu64 " err_eb=%" PRIu64 "\n",
+                               run.drv->stats.phc_reads, p->ok, p->expired,
+                               p->skipped, p->err_device, p->err_ts,
+                               p->err_eb);
+    }
     /* before the remove below, whose SHUTDOWN reset would count */
     for (guint i = 0; i < scn->props->len; i++) {
         print_prop(&run, g_ptr_array_index(scn->props, i));

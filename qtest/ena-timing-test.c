@@ -338,6 +338,42 @@ static void test_readless_latency(void)
 }
 
 /*
+ * A PHC read: the clock is sampled at the doorbell, and the 64-byte
+ * response is a posted DMA write, visible its bytes at dma-mbps plus one
+ * PCIe latency later.
+ */
+static void test_phc_latency(void)
+{
+    TimingTest t = { 0 };
+    QEna *d = &t.a.d;
+    EnaAdminPhcFeature f = { 0 };
+    EnaAdminPhcResp r;
+    uint64_t resp;
+    uint16_t stale = cpu_to_le16(0xffff);
+    int64_t t0, at;
+
+    timing_start(&t, ",phc=on");
+    resp = guest_alloc(&t.qs->alloc, sizeof(r));
+    qtest_memset(t.qts, resp, 0, sizeof(r));
+    qena_addr48(&f.output_address, resp);
+    f.output_length = cpu_to_le32(sizeof(r));
+    g_assert_cmpint(qena_set_feature(d, ENA_ADMIN_PHC_CONFIG, &f, sizeof(f),
+                                     0, 0), ==, ENA_ADMIN_SUCCESS);
+    qtest_memwrite(t.qts, resp, &stale, sizeof(stale));
+    t0 = now(&t);
+    qena_writel(d, ENA_REGS_PHC_DB_OFF, 7);
+    at = t0 + ns_of(sizeof(r), t.dma) + t.pcie;
+    step_to(&t, at - 1);
+    qtest_memread(t.qts, resp, &r, sizeof(r));
+    g_assert_cmpuint(le16_to_cpu(r.req_id), ==, 0xffff);
+    step_to(&t, at);
+    qtest_memread(t.qts, resp, &r, sizeof(r));
+    g_assert_cmpuint(le16_to_cpu(r.req_id), ==, 7);
+    g_assert_cmpint(le64_to_cpu(r.timestamp), ==, t0);
+    timing_stop(&t);
+}
+
+/*
  * Interrupt moderation on the modelled clock: with a 64 us TX delay, three
  * frames completing 100 Mb/s wire times apart (7 us, inside the window) make
  * one MSI-X, 64 us after the first completion.
@@ -406,6 +442,7 @@ int main(int argc, char **argv)
                    test_rx_waits_for_buffers);
     qtest_add_func("/ena-timing/admin-latency", test_admin_latency);
     qtest_add_func("/ena-timing/readless-latency", test_readless_latency);
+    qtest_add_func("/ena-timing/phc-latency", test_phc_latency);
     qtest_add_func("/ena-timing/moderation", test_moderation);
     qtest_add_func("/ena-timing/off", test_timing_off);
     return g_test_run();

@@ -265,6 +265,18 @@ static void bm_print_stats(void)
     if (bm_plat) {
         bm_stat("syncs", ena_plat_bm_syncs(bm_plat));
     }
+    /* only where the device offered PHC, so other traces stay as they were */
+    if (s->phc_reads) {
+        const EnaComPhcStats *p = &bm_drv.com.phc.stats;
+
+        bm_stat("phc_reads", s->phc_reads);
+        bm_stat("phc_ok", p->ok);
+        bm_stat("phc_expired", p->expired);
+        bm_stat("phc_skipped", p->skipped);
+        bm_stat("phc_err_device", p->err_device);
+        bm_stat("phc_err_ts", p->err_ts);
+        bm_stat("phc_err_eb", p->err_eb);
+    }
 }
 
 static void __attribute__((noreturn)) bm_finish(bool traffic_ok, uint8_t code)

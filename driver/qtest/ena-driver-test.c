@@ -100,6 +100,16 @@ static uint64_t env_qom_get(TestEnv *e, const char *prop)
     return val;
 }
 
+static void env_fault_set(TestEnv *e, const char *point, const char *spec)
+{
+    g_autofree char *prop = g_strdup_printf("fault-%s", point);
+
+    qtest_qmp_assert_success(ena_plat_qtest_qts(e->plat),
+                             "{'execute': 'qom-set', 'arguments': "
+                             "{'path': '/machine/peripheral/ena0', "
+                             "'property': %s, 'value': %s}}", prop, spec);
+}
+
 static void env_config(EnaDrvConfig *cfg, uint32_t mtu)
 {
     ena_drv_config_default(cfg);
@@ -648,6 +658,63 @@ static char *run_script(void)
     return log;
 }
 
+/*
+ * The PHC on the device's timed model: a read returns the device clock
+ * sampled during the call; a lost response fails the read after the
+ * expire time and blocks reads (refused without asking the device) until
+ * the block time has passed, when the failure is counted as a device
+ * error; error flags fail the read at once and are counted by kind.
+ */
+static void test_ena_drv_phc(void)
+{
+    const EnaComPhcStats *st;
+    TestEnv e = { 0 };
+    EnaDrvConfig cfg;
+    uint64_t t0, ts = 0;
+
+    env_config(&cfg, 1500);
+    env_start(&e, "phc=on,phc-expire-us=1000,phc-block-us=2000,"
+              "phc-error-bound-ns=777", &cfg);
+    st = &e.drv->com.phc.stats;
+    g_assert_true(e.drv->com.phc.active);
+    g_assert_cmpuint(e.drv->com.phc.expire_ns, ==, 1000 * ENA_NS_PER_US);
+    g_assert_cmpuint(e.drv->com.phc.block_ns, ==, 2000 * ENA_NS_PER_US);
+
+    t0 = ena_plat_now_ns(e.plat);
+    g_assert_cmpint(ena_com_phc_get_time(&e.drv->com, &ts), ==, 0);
+    g_assert_cmpuint(ts, >=, t0);
+    g_assert_cmpuint(ts, <=, ena_plat_now_ns(e.plat));
+    g_assert_cmpuint(e.drv->com.phc.error_bound, ==, 777);
+    g_assert_cmpuint(st->ok, ==, 1);
+
+    env_fault_set(&e, "phc", "drop:once");
+    t0 = ena_plat_now_ns(e.plat);
+    g_assert_cmpint(ena_com_phc_get_time(&e.drv->com, &ts), ==,
+                    -ENA_EBUSY);
+    g_assert_cmpuint(ena_plat_now_ns(e.plat) - t0, >=, 1000 * ENA_NS_PER_US);
+    g_assert_cmpuint(e.drv->com.phc.error_bound, ==, ENA_COM_PHC_NO_BOUND);
+    g_assert_cmpint(ena_com_phc_get_time(&e.drv->com, &ts), ==,
+                    -ENA_EBUSY);
+    g_assert_cmpuint(st->skipped, ==, 1);
+    g_assert_cmpuint(env_qom_get(&e, "phc-requests"), ==, 2);
+    ena_plat_qtest_clock_step(e.plat, 2 * ENA_NS_PER_MS);
+    g_assert_cmpint(ena_com_phc_get_time(&e.drv->com, &ts), ==, 0);
+    g_assert_cmpuint(st->err_device, ==, 1);
+    g_assert_cmpuint(st->ok, ==, 2);
+
+    env_fault_set(&e, "phc", "error:flags=2:once");
+    g_assert_cmpint(ena_com_phc_get_time(&e.drv->com, &ts), ==,
+                    -ENA_EBUSY);
+    ena_plat_qtest_clock_step(e.plat, 2 * ENA_NS_PER_MS);
+    g_assert_cmpint(ena_com_phc_get_time(&e.drv->com, &ts), ==, 0);
+    g_assert_cmpuint(st->err_eb, ==, 1);
+    g_assert_cmpuint(st->err_ts, ==, 0);
+    g_assert_cmpuint(st->err_device, ==, 1);
+    g_assert_cmpuint(st->expired, ==, 0);
+    g_assert_cmpuint(env_qom_get(&e, "phc-responses"), ==, 4);
+    env_stop(&e);
+}
+
 static void test_ena_drv_deterministic(void)
 {
     g_autofree char *a = run_script();
@@ -685,6 +752,7 @@ int main(int argc, char **argv)
     qtest_add_func("/ena-driver/keepalive-hint-off",
                    test_ena_drv_keepalive_hint_off);
     qtest_add_func("/ena-driver/down-up", test_ena_drv_down_up);
+    qtest_add_func("/ena-driver/phc", test_ena_drv_phc);
     qtest_add_func("/ena-driver/deterministic", test_ena_drv_deterministic);
     return g_test_run();
 }

@@ -222,6 +222,22 @@ static bool ena_check_params(ENAState *s, Error **errp)
                    "and be at most 65536", p->rx_fifo_kb, p->max_mtu);
         return false;
     }
+    if (p->phc_expire_us > p->phc_block_us) {
+        error_setg(errp, "phc-expire-us=%u is longer than phc-block-us=%u: "
+                   "drivers would cut it to the block time",
+                   p->phc_expire_us, p->phc_block_us);
+        return false;
+    }
+    if (p->phc_block_us > 60 * 1000 * 1000) {
+        error_setg(errp, "phc-block-us=%u: must be at most 60 s",
+                   p->phc_block_us);
+        return false;
+    }
+    if (p->phc_error_bound_ns == UINT32_MAX) {
+        error_setg(errp, "phc-error-bound-ns=%u: drivers take 0xffffffff "
+                   "for \"no valid bound\"", p->phc_error_bound_ns);
+        return false;
+    }
     if (!p->intr_delay_resolution || p->intr_delay_resolution > 0xffff) {
         error_setg(errp, "intr-delay-resolution=%u: must be 1 to 65535",
                    p->intr_delay_resolution);
@@ -358,6 +374,13 @@ static const Property ena_properties[] = {
     DEFINE_PROP_BOOL("offloads", ENAState, core.params.offloads, true),
     DEFINE_PROP_BOOL("llq", ENAState, core.params.llq, true),
     DEFINE_PROP_BOOL("llq-mem-bar", ENAState, core.params.llq_mem_bar, true),
+    DEFINE_PROP_BOOL("phc", ENAState, core.params.phc, false),
+    DEFINE_PROP_UINT32("phc-expire-us", ENAState, core.params.phc_expire_us,
+                       1000),
+    DEFINE_PROP_UINT32("phc-block-us", ENAState, core.params.phc_block_us,
+                       10000),
+    DEFINE_PROP_UINT32("phc-error-bound-ns", ENAState,
+                       core.params.phc_error_bound_ns, 10000),
     DEFINE_PROP_BOOL("timing", ENAState, core.params.timing, true),
     DEFINE_PROP_UINT32("pcie-latency-ns", ENAState,
                        core.params.pcie_latency_ns, 500),
@@ -410,6 +433,14 @@ static const struct {
     { "llq", "offer LLQ: TX descriptors and headers pushed into BAR2" },
     { "llq-mem-bar", "expose BAR2; off with llq=on: LLQ offered without its "
       "memory BAR" },
+    { "phc", "offer PHC_CONFIG (feature 29): a PTP clock read through a "
+      "doorbell, the virtual clock in ns (default off, as on EC2 instance "
+      "types without it)" },
+    { "phc-expire-us", "PHC_CONFIG expire_timeout_usec: how long drivers "
+      "wait for a PHC response" },
+    { "phc-block-us", "PHC_CONFIG block_timeout_usec: how long drivers "
+      "stop asking after a failed PHC read" },
+    { "phc-error-bound-ns", "error_bound of every PHC response" },
     { "timing", "model the time operations take (docs/timing.md); off: "
       "each completes the instant it is asked for" },
     { "pcie-latency-ns", "timing: one-way PCIe latency; a DMA read costs "
@@ -571,6 +602,7 @@ static const char *const ena_fault_help[ENA_FAULT__MAX] = {
     [ENA_FAULT_FATAL] = "raise (DEV_STS.FATAL_ERROR) | request-reset",
     [ENA_FAULT_LINK] = "down [:for=T]",
     [ENA_FAULT_HINTS] = "notify:keepalive-timeout-ms=N:... (UPDATE_HINTS)",
+    [ENA_FAULT_PHC] = "PHC responses: drop | error:flags=N | delay:delay=T",
 };
 
 static void ena_instance_init(Object *obj)
@@ -636,6 +668,12 @@ static void ena_instance_init(Object *obj)
           offsetof(ENACore, host_info.os_type), false },
         { "guest-driver-version", "host_info driver_version the driver "
           "reported", offsetof(ENACore, host_info.driver_version), false },
+        { "phc-requests", "PHC doorbells taken",
+          offsetof(ENACore, phc_requests), true },
+        { "phc-responses", "PHC responses written",
+          offsetof(ENACore, phc_responses), true },
+        { "phc-dma-errors", "PHC responses whose DMA failed",
+          offsetof(ENACore, phc_dma_errors), true },
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(counters); i++) {

@@ -417,6 +417,139 @@ static uint32_t ena_link_speed_bit(uint32_t mbps)
     return 0;
 }
 
+/* ---- PHC (PHC_CONFIG, the doorbell in BAR0) --------------------------- */
+
+static uint8_t ena_phc_get(ENACore *core, ENAFeatCtx *f)
+{
+    EnaAdminPhcFeature d = {
+        .version = ENA_ADMIN_PHC_FEATURE_VERSION_0,
+        .doorbell_offset = cpu_to_le32(ENA_REGS_PHC_DB_OFF),
+        .expire_timeout_usec = cpu_to_le32(core->params.phc_expire_us),
+        .block_timeout_usec = cpu_to_le32(core->params.phc_block_us),
+    };
+
+    memcpy(f->out, &d, sizeof(d));
+    return ENA_ADMIN_SUCCESS;
+}
+
+static uint8_t ena_phc_set(ENACore *core, ENAFeatCtx *f)
+{
+    EnaAdminPhcFeature d;
+    uint64_t addr;
+    uint32_t len;
+
+    memcpy(&d, f->cmd->payload, sizeof(d));
+    addr = ena_addr48(&d.output_address);
+    len = le32_to_cpu(d.output_length);
+    if (f->cmd->feature_version != ENA_ADMIN_PHC_FEATURE_VERSION_0) {
+        ENA_GUEST_ERR(ena_ub_phc_version, "SET PHC_CONFIG version %u, "
+                      "only 0", f->cmd->feature_version);
+        return ENA_ADMIN_ILLEGAL_PARAMETER;
+    }
+    if (len < sizeof(EnaAdminPhcResp) ||
+        !ena_dma_ok(core, addr, sizeof(EnaAdminPhcResp))) {
+        ENA_GUEST_ERR(ena_ub_phc_set, "SET PHC_CONFIG response at 0x%"
+                      PRIx64 " of %u bytes: need %u addressable bytes",
+                      addr, len, (uint32_t)sizeof(EnaAdminPhcResp));
+        return ENA_ADMIN_ILLEGAL_PARAMETER;
+    }
+    /* a response for the old address must not land in the new one */
+    timer_del(core->phc_timer);
+    core->phc_pending = false;
+    core->phc_addr = addr;
+    trace_ena_phc_config(addr, len);
+    return ENA_ADMIN_SUCCESS;
+}
+
+static void ena_phc_write(ENACore *core)
+{
+    EnaAdminPhcResp r = {
+        .req_id = cpu_to_le16(core->phc_req_id),
+        .timestamp = cpu_to_le64(core->phc_stamp),
+        .error_bound = cpu_to_le32(core->params.phc_error_bound_ns),
+        .error_flags = cpu_to_le32(core->phc_flags),
+    };
+
+    core->phc_pending = false;
+    /* the req_id word last: it tells the driver the rest is there */
+    if (ena_write_entry(core, core->phc_addr, (const uint8_t *)&r,
+                        sizeof(r), 0)) {
+        core->phc_dma_errors++;
+        ENA_GUEST_ERR(ena_err_phc_dma, "PHC response req_id %u to 0x%"
+                      PRIx64 " failed", core->phc_req_id, core->phc_addr);
+        return;
+    }
+    core->phc_responses++;
+    trace_ena_phc_resp(core->phc_req_id, core->phc_stamp, core->phc_flags);
+}
+
+static void ena_phc_timer_run(void *opaque)
+{
+    ENACore *core = opaque;
+
+    if (core->phc_pending && !ena_fatal(core)) {
+        ena_phc_write(core);
+    }
+}
+
+void ena_phc_timer_cb(void *opaque)
+{
+    ena_guarded_call(opaque, ena_phc_timer_run, opaque);
+}
+
+/*
+ * A doorbell: sample the clock now, write {req_id, timestamp, error
+ * bound, flags} to the configured address, req_id last. With timing it
+ * is a posted write of 64 bytes (docs/timing.md); faults may drop it,
+ * flag it as failed, or hold it back.
+ */
+void ena_phc_doorbell(ENACore *core, uint32_t val)
+{
+    uint16_t req_id = val & ENA_REGS_PHC_DB_REQ_ID_MASK;
+    const ENAFaultRule *fr;
+    int64_t now = ena_now();
+    int64_t due = now;
+
+    if (!core->phc_addr) {
+        ENA_GUEST_ERR(ena_ub_phc_no_addr, "PHC doorbell req_id %u before "
+                      "SET PHC_CONFIG", req_id);
+        return;
+    }
+    if (ena_fatal(core)) {
+        return;         /* a failed device answers nothing */
+    }
+    core->phc_requests++;
+    if (core->phc_pending) {
+        trace_ena_phc_replaced(core->phc_req_id, req_id);
+    }
+    timer_del(core->phc_timer);
+    core->phc_pending = false;
+    fr = ena_fault_fire(&core->faults, ENA_FAULT_PHC, ENA_FA_ANY,
+                        ENA_FAULT_ANY, ENA_FAULT_ANY);
+    trace_ena_phc_doorbell(req_id, now);
+    if (fr && fr->action == ENA_FA_DROP) {
+        return;
+    }
+    core->phc_req_id = req_id;
+    core->phc_stamp = now;
+    core->phc_flags = (fr && fr->action == ENA_FA_ERROR) ? fr->value : 0;
+    if (core->params.timing) {
+        ena_pace_take(&core->dma_wr, now, sizeof(EnaAdminPhcResp) * 8,
+                      (uint64_t)core->params.dma_mbps * 1000);
+        due = core->dma_wr.free_at + core->params.pcie_latency_ns;
+    }
+    if (fr && fr->action == ENA_FA_DELAY) {
+        due += fr->value;
+    }
+    core->phc_pending = true;
+    core->phc_due = due;
+    if (due <= now) {
+        ena_phc_write(core);
+    } else {
+        timer_mod(core->phc_timer, due);
+    }
+}
+
 static uint8_t ena_feat_get(ENACore *core, ENAFeatCtx *f, uint8_t id)
 {
     const ENAParams *p = &core->params;
@@ -592,6 +725,8 @@ static uint8_t ena_feat_get(ENACore *core, ENAFeatCtx *f, uint8_t id)
         memcpy(f->out, &l, sizeof(l));
         break;
     }
+    case ENA_ADMIN_PHC_CONFIG:
+        return ena_phc_get(core, f);
     default:
         /* supported but SET-only (HOST_ATTR_CONFIG) */
         return ENA_ADMIN_UNSUPPORTED_OPCODE;
@@ -784,6 +919,8 @@ static uint8_t ena_feat_set(ENACore *core, ENAFeatCtx *f, uint8_t id)
         memcpy(&h, in, sizeof(h));
         return ena_host_info_read(core, ena_addr48(&h.os_info_ba));
     }
+    case ENA_ADMIN_PHC_CONFIG:
+        return ena_phc_set(core, f);
     default:
         /* supported but GET-only */
         return ENA_ADMIN_UNSUPPORTED_OPCODE;

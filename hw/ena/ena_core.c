@@ -64,8 +64,12 @@ static void ena_quiesce(ENACore *core)
     if (core->aq_timer) {
         timer_del(core->aq_timer);
         timer_del(core->readless_timer);
+        timer_del(core->phc_timer);
     }
     core->readless_head = core->readless_count = 0;
+    /* the driver configures PHC again after a reset */
+    core->phc_addr = 0;
+    core->phc_pending = false;
     timer_del(core->keepalive_timer);
     timer_del(core->admin_delay_timer);
     memset(core->admin_delayed, 0, sizeof(core->admin_delayed));
@@ -552,6 +556,15 @@ void ena_core_write(ENACore *core, hwaddr addr, uint64_t val64, unsigned size)
         ENA_GUEST_ERR(ena_ub_mmio_ro, "write 0x%x to read-only register "
                       "0x%" HWADDR_PRIx, val, addr);
         break;
+    case ENA_REGS_PHC_DB_OFF:
+        if (!core->params.phc) {
+            ENA_GUEST_ERR(ena_ub_mmio_write_unknown, "write 0x%x to 0x%"
+                          HWADDR_PRIx ": PHC doorbell, but phc=off", val,
+                          addr);
+            break;
+        }
+        ena_phc_doorbell(core, val);
+        break;
     case ENA_REGS_RSS_IND_ENTRY_UPDATE_OFF:
         qemu_log_mask(LOG_UNIMP, "ena: RSS_IND_ENTRY_UPDATE not "
                       "implemented\n");
@@ -588,6 +601,7 @@ void ena_core_realize(ENACore *core, PCIDevice *owner, NICState *nic,
     core->aq_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, ena_aq_timer_cb, core);
     core->readless_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL,
                                         ena_readless_timer_cb, core);
+    core->phc_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, ena_phc_timer_cb, core);
     core->tx_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, ena_tx_timer_cb, core);
     core->rx_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, ena_rx_timer_cb, core);
     for (uint32_t i = 0; i < ENA_MAX_MSIX_VECTORS; i++) {
@@ -610,6 +624,7 @@ void ena_core_unrealize(ENACore *core)
     timer_free(core->admin_delay_timer);
     timer_free(core->aq_timer);
     timer_free(core->readless_timer);
+    timer_free(core->phc_timer);
     timer_free(core->tx_timer);
     timer_free(core->rx_timer);
     for (int i = 0; i < ENA_MAX_MSIX_VECTORS; i++) {
@@ -639,6 +654,9 @@ static int ena_core_pre_load(void *opaque)
     ena_io_timing_reset(core);
     ena_allow_pre_load(core);
     core->readless_head = core->readless_count = 0;
+    core->phc_addr = 0;
+    core->phc_pending = false;
+    core->phc_requests = core->phc_responses = core->phc_dma_errors = 0;
     core->llq_set = false;
     core->llq_slots = 0;
     core->llq_entry_size = 0;
@@ -737,7 +755,11 @@ static bool ena_core_load_ok(ENACore *core)
         core->mtu < 68 || core->mtu > core->params.max_mtu ||
         (uint16_t)(core->aq_tail - core->aq_head) >
         ena_q_depth(core->aq_caps) ||
-        !ena_llq_load_ok(core)) {
+        !ena_llq_load_ok(core) ||
+        (core->phc_addr && (!core->params.phc ||
+                            !ena_dma_ok(core, core->phc_addr,
+                                        sizeof(EnaAdminPhcResp)))) ||
+        (core->phc_pending && !core->phc_addr)) {
         return false;
     }
     for (int i = 0; i < ENA_MAX_IO_CQ; i++) {
@@ -812,6 +834,9 @@ int ena_core_post_load(ENACore *core)
     }
     if (next != INT64_MAX && !timer_pending(core->admin_delay_timer)) {
         timer_mod(core->admin_delay_timer, next);
+    }
+    if (core->phc_pending && !timer_pending(core->phc_timer)) {
+        timer_mod(core->phc_timer, core->phc_due);
     }
     if (core->aq_head != core->aq_tail && !timer_pending(core->aq_timer)) {
         timer_mod(core->aq_timer, ena_now());
@@ -1102,6 +1127,34 @@ static const VMStateDescription vmstate_ena_llq = {
     }
 };
 
+/* PHC: once the driver configured it (counters alone stay behind). */
+static bool ena_phc_needed(void *opaque)
+{
+    ENACore *core = opaque;
+
+    return core->phc_addr || core->phc_requests;
+}
+
+static const VMStateDescription vmstate_ena_phc = {
+    .name = "ena-core/phc",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = ena_phc_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(phc_addr, ENACore),
+        VMSTATE_BOOL(phc_pending, ENACore),
+        VMSTATE_UINT16(phc_req_id, ENACore),
+        VMSTATE_UINT32(phc_flags, ENACore),
+        VMSTATE_INT64(phc_stamp, ENACore),
+        VMSTATE_INT64(phc_due, ENACore),
+        VMSTATE_TIMER_PTR(phc_timer, ENACore),
+        VMSTATE_UINT64(phc_requests, ENACore),
+        VMSTATE_UINT64(phc_responses, ENACore),
+        VMSTATE_UINT64(phc_dma_errors, ENACore),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
 /*
  * The allowances: what qom-set changed, the buckets and the tracked flows.
  * Sent while an allowance is on or flows are left from one.
@@ -1244,6 +1297,7 @@ const VMStateDescription vmstate_ena_core = {
         &vmstate_ena_llq,
         &vmstate_ena_timing,
         &vmstate_ena_allow,
+        &vmstate_ena_phc,
         NULL
     }
 };

@@ -81,6 +81,11 @@ typedef struct ENAParams {
     uint32_t tx_fifo_kb;        /* frames gathered, not yet on the wire */
     uint32_t rx_fifo_kb;        /* frames received, not yet written */
     bool rx_drop_when_empty;    /* EC2: drop (rx_overruns), do not hold */
+    /* PHC_CONFIG (feature 29): the clock is QEMU_CLOCK_VIRTUAL */
+    bool phc;
+    uint32_t phc_expire_us;     /* GET PHC_CONFIG: expire_timeout_usec */
+    uint32_t phc_block_us;      /* GET PHC_CONFIG: block_timeout_usec */
+    uint32_t phc_error_bound_ns;    /* in every response */
     EnaAdminHwHints hints;      /* host byte order */
 } ENAParams;
 
@@ -298,6 +303,21 @@ typedef struct ENACore {
     uint8_t readless_head;
     uint8_t readless_count;
     QEMUTimer *readless_timer;
+
+    /*
+     * PHC (ena_admin.c): where SET PHC_CONFIG put the response, and the
+     * one response on its way (a newer doorbell replaces it)
+     */
+    uint64_t phc_addr;          /* 0: not configured */
+    bool phc_pending;
+    uint16_t phc_req_id;
+    uint32_t phc_flags;         /* error_flags of the pending response */
+    int64_t phc_stamp;          /* the clock when the doorbell came */
+    int64_t phc_due;            /* when it is written */
+    QEMUTimer *phc_timer;
+    uint64_t phc_requests;      /* doorbells taken */
+    uint64_t phc_responses;     /* responses written */
+    uint64_t phc_dma_errors;    /* responses whose write failed */
 
     /* observability (read-only QOM properties) */
     uint64_t reset_count;

@@ -21,7 +21,7 @@
 typedef enum ENAFaultKey {
     ENA_FK_AFTER, ENA_FK_FOR, ENA_FK_AT, ENA_FK_COUNT, ENA_FK_ONCE,
     ENA_FK_RESET, ENA_FK_MATCH, ENA_FK_FEATURE, ENA_FK_STATUS, ENA_FK_DELAY,
-    ENA_FK_HINT,
+    ENA_FK_HINT, ENA_FK_FLAGS,
 } ENAFaultKey;
 
 #define FK(k) (1u << ENA_FK_##k)
@@ -81,6 +81,10 @@ static const ENAFaultPointInfo ena_fault_points[ENA_FAULT__MAX] = {
         "hints", FA(NOTIFY), FK(AFTER) | FK(RESET) | FK(HINT), NULL,
         FA(NOTIFY),
     },
+    [ENA_FAULT_PHC] = {
+        "phc", FA(DROP) | FA(ERROR) | FA(DELAY),
+        ENA_FK_COMMON | FK(DELAY) | FK(FLAGS), NULL, 0,
+    },
 };
 
 static const char *const ena_fault_action_names[ENA_FA__MAX] = {
@@ -104,6 +108,7 @@ static const char *const ena_fault_action_names[ENA_FA__MAX] = {
     [ENA_FA_MBZ] = "mbz",
     [ENA_FA_STRAY_FIRST] = "stray-first",
     [ENA_FA_TOO_MANY_DESCS] = "too-many-descs",
+    [ENA_FA_ERROR] = "error",
 };
 
 /* hints=... keys of the "hints" point, in EnaAdminHwHints order */
@@ -227,6 +232,7 @@ static bool ena_fault_parse(ENAFaultPoint p, const char *spec,
         .end_ns = INT64_MAX,
     };
     int64_t after = 0, dur = -1, t;
+    bool has_flags = false;
     uint64_t v;
     int a;
 
@@ -257,6 +263,8 @@ static bool ena_fault_parse(ENAFaultPoint p, const char *spec,
     r.action = a;
     if (a == ENA_FA_STATUS) {
         r.value = ENA_ADMIN_RESOURCE_ALLOCATION_FAILURE;
+    } else if (a == ENA_FA_ERROR) {
+        r.value = ENA_ADMIN_PHC_ERROR_FLAG_TIMESTAMP;
     }
 
     for (int i = 1; parts[i]; i++) {
@@ -287,6 +295,8 @@ static bool ena_fault_parse(ENAFaultPoint p, const char *spec,
             k = ENA_FK_STATUS;
         } else if (!strcmp(key, "delay")) {
             k = ENA_FK_DELAY;
+        } else if (!strcmp(key, "flags")) {
+            k = ENA_FK_FLAGS;
         } else {
             k = ENA_FK_HINT;
             for (size_t h = 0; h < ARRAY_SIZE(ena_fault_hint_keys); h++) {
@@ -351,8 +361,9 @@ static bool ena_fault_parse(ENAFaultPoint p, const char *spec,
                 r.match = v;
             } else if (k == ENA_FK_FEATURE) {
                 r.match2 = v;
-            } else if (k == ENA_FK_STATUS) {
+            } else if (k == ENA_FK_STATUS || k == ENA_FK_FLAGS) {
                 r.value = v;
+                has_flags |= k == ENA_FK_FLAGS;
             } else {
                 ((uint16_t *)&r.hints)[hint] = v;
             }
@@ -361,6 +372,16 @@ static bool ena_fault_parse(ENAFaultPoint p, const char *spec,
     }
     if (a == ENA_FA_DELAY && !r.value) {
         error_setg(errp, "fault-%s: delay needs delay=TIME", info->name);
+        return false;
+    }
+    if (has_flags && a != ENA_FA_ERROR) {
+        error_setg(errp, "fault-%s: flags= goes with the error action only",
+                   info->name);
+        return false;
+    }
+    if (a == ENA_FA_ERROR && !r.value) {
+        error_setg(errp, "fault-%s: error needs flags=N with a bit set "
+                   "(1: timestamp, 2: error bound)", info->name);
         return false;
     }
     r.start_ns = after;

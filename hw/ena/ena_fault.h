@@ -27,15 +27,17 @@ typedef enum ENAFaultPoint {
     ENA_FAULT_FATAL,        /* a fatal device error */
     ENA_FAULT_LINK,         /* link down for a while */
     ENA_FAULT_HINTS,        /* a NOTIFICATION carrying new HW hints */
+    ENA_FAULT_PHC,          /* PHC doorbell responses */
     ENA_FAULT__MAX,
 } ENAFaultPoint;
 
 typedef enum ENAFaultAction {
     ENA_FA_NONE,
     ENA_FA_STOP,            /* keepalive: post nothing */
-    ENA_FA_DELAY,           /* keepalive, admin: post late */
+    ENA_FA_DELAY,           /* keepalive, admin, phc: post late */
     ENA_FA_NO_IRQ,          /* keepalive, admin: post without the MSI-X */
-    ENA_FA_DROP,            /* readless, admin, tx, rx, irq: never happens */
+    ENA_FA_DROP,            /* readless, admin, tx, rx, irq, phc: never
+                             * happens */
     ENA_FA_BAD_REQ_ID,      /* readless: answer with another req_id;
                              * tx, rx: a completion names no buffer */
     ENA_FA_BAD_OFFSET,      /* readless: answer with another offset */
@@ -52,6 +54,7 @@ typedef enum ENAFaultAction {
     ENA_FA_MBZ,             /* tx, rx: must-be-zero completion bits set */
     ENA_FA_STRAY_FIRST,     /* rx: FIRST on a later completion */
     ENA_FA_TOO_MANY_DESCS,  /* rx: more completions than allowed */
+    ENA_FA_ERROR,           /* phc: answer with error flags */
     ENA_FA__MAX,
 } ENAFaultAction;
 
@@ -68,7 +71,7 @@ typedef struct ENAFaultRule {
     uint64_t seen;              /* matching events so far */
     int64_t match;              /* opcode, queue, vector or register */
     int64_t match2;             /* admin: feature id */
-    int64_t value;              /* status, delay in ns */
+    int64_t value;              /* status, delay in ns, PHC error flags */
     bool clear_on_reset;
     bool fired;                 /* has acted since it was set */
     bool started;               /* timed actions: the start has run */

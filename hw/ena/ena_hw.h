@@ -56,6 +56,9 @@
 #define ENA_REGS_MMIO_RESP_LO_OFF           0x60
 #define ENA_REGS_MMIO_RESP_HI_OFF           0x64
 #define ENA_REGS_RSS_IND_ENTRY_UPDATE_OFF   0x68
+/* PHC doorbell: where the drivers' headers put it; GET PHC_CONFIG says so */
+#define ENA_REGS_PHC_DB_OFF                 0x100
+#define ENA_REGS_PHC_DB_REQ_ID_MASK         0xffffu
 
 /* VERSION */
 #define ENA_REGS_VERSION_MINOR_MASK                     0xffu
@@ -626,6 +629,33 @@ typedef struct EnaAdminLinkConfigFeature {
     uint32_t flags;
 } EnaAdminLinkConfigFeature;
 ENA_CHECK_SIZE(EnaAdminLinkConfigFeature, 12);
+
+/* PHC_CONFIG (feature 29), version 0: readless, with an error bound */
+#define ENA_ADMIN_PHC_FEATURE_VERSION_0     0
+typedef struct EnaAdminPhcFeature {
+    uint8_t version;            /* GET: highest version offered */
+    uint8_t reserved1[3];
+    uint32_t doorbell_offset;   /* GET: in BAR0 */
+    uint32_t expire_timeout_usec;   /* GET: 0 = the driver's default */
+    uint32_t block_timeout_usec;    /* GET: 0 = the driver's default */
+    EnaAddr48 output_address;   /* SET: where EnaAdminPhcResp goes */
+    uint32_t output_length;     /* SET */
+} EnaAdminPhcFeature;
+ENA_CHECK_SIZE(EnaAdminPhcFeature, 28);
+
+#define ENA_ADMIN_PHC_ERROR_FLAG_TIMESTAMP      0x1u
+#define ENA_ADMIN_PHC_ERROR_FLAG_ERROR_BOUND    0x2u
+/* What the device DMAs for each doorbell; req_id tells the driver it is new */
+typedef struct EnaAdminPhcResp {
+    uint16_t req_id;            /* the doorbell's */
+    uint8_t reserved1[6];
+    uint64_t timestamp;         /* ns */
+    uint8_t reserved2[8];
+    uint32_t error_bound;       /* ns */
+    uint32_t error_flags;
+    uint8_t reserved3[32];
+} EnaAdminPhcResp;
+ENA_CHECK_SIZE(EnaAdminPhcResp, 64);
 
 typedef struct EnaAdminHostAttrFeature {
     EnaAddr48 os_info_ba;

@@ -87,7 +87,8 @@ static inline bool ena_fatal(ENACore *core)
 static inline uint32_t ena_features(ENACore *core)
 {
     return ENA_SUPPORTED_FEATURES |
-           (core->params.llq ? BIT(ENA_ADMIN_LLQ) : 0);
+           (core->params.llq ? BIT(ENA_ADMIN_LLQ) : 0) |
+           (core->params.phc ? BIT(ENA_ADMIN_PHC_CONFIG) : 0);
 }
 
 static inline int64_t ena_now(void)
@@ -152,6 +153,8 @@ bool ena_allow_post_load(ENACore *core);
 void ena_aq_doorbell(ENACore *core, uint16_t tail);
 void ena_aq_timer_cb(void *opaque);
 void ena_admin_delay_cb(void *opaque);
+void ena_phc_doorbell(ENACore *core, uint32_t val);
+void ena_phc_timer_cb(void *opaque);
 
 /* ena_io.c */
 void ena_sq_doorbell(ENACore *core, uint32_t idx, uint32_t val);
