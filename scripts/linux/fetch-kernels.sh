@@ -5,7 +5,9 @@
 # Usage: fetch-kernels.sh             fetch and unpack everything (idempotent;
 #                                     run as root, after scripts/setup.sh)
 #        fetch-kernels.sh --resolve   print kernels.conf lines for the newest
-#                                     candidates apt knows (changes nothing)
+#                                     candidates apt knows (changes nothing
+#                                     but the package lists of the suites
+#                                     under apt/, which it refreshes; root)
 #        fetch-kernels.sh --dpdk [--resolve]
 #                                     the same for the DPDK guest's packages,
 #                                     pinned in dpdk/packages.conf
@@ -213,7 +215,7 @@ prefetch() {
     for s in "${!missing[@]}"; do
         # shellcheck disable=SC2086  # the list is words
         set -- ${missing[$s]}
-        ena_log "downloading $# packages${s#-}"
+        ena_log "downloading $# packages$([ "$s" = - ] || echo " from $s")"
         (cd "$debs" && apt_download "$s" "$@") || true
     done
 }
