@@ -29,9 +29,19 @@ ena_conf_entries() {
     sed -e 's/#.*//' "$ena_conf" | awk 'NF >= 3 { print $1, $2, $3 }'
 }
 
-# Every pinned kernel release (KVER), in file order.
+# The same with a fourth field, the suite of an entry fetched through its
+# own apt sources list ("-" for the host's sources).
+ena_conf_entries_suite() {
+    sed -e 's/#.*//' "$ena_conf" |
+        awk 'NF >= 3 { print $1, $2, $3, (NF >= 4 ? $4 : "-") }'
+}
+
+# Every pinned kernel release (KVER), in file order: the kernel package's
+# name without linux-image- (or linux-binary-, where Debian splits the
+# image from its modules).
 ena_kvers() {
-    ena_conf_entries | awk '$1 ~ /^kernel:/ { sub(/^linux-image-/, "", $2); print $2 }'
+    ena_conf_entries | awk '$1 ~ /^kernel:/ {
+        sub(/^linux-(image|binary)-/, "", $2); print $2 }'
 }
 
 # Map an alias (6.1, 6.12) or a full KVER to the KVER.
@@ -39,7 +49,7 @@ ena_resolve_kver() {
     local want=$1 k
     k=$(ena_conf_entries | awk -v w="$want" '
         $1 ~ /^kernel:/ {
-            kv = $2; sub(/^linux-image-/, "", kv)
+            kv = $2; sub(/^linux-(image|binary)-/, "", kv)
             if (($1 == "kernel:" w || kv == w) && !n++) print kv
         }')
     [ -n "$k" ] || ena_die "unknown kernel '$want' (see $ena_conf)"
@@ -49,11 +59,15 @@ ena_resolve_kver() {
 # Unpacked tree of a kernel package (boot/, lib/modules/).
 ena_kernel_root() { echo "$ena_linux_cache/kernel/$1"; }
 
+# The packaged bzImage: boot/vmlinuz-KVER, or in the module directory
+# (Debian 13's split packages).
 ena_bzimage() {
-    local f
-    f="$(ena_kernel_root "$1")/boot/vmlinuz-$1"
-    [ -f "$f" ] || ena_die "$f missing: run scripts/linux/fetch-kernels.sh"
-    echo "$f"
+    local r f
+    r=$(ena_kernel_root "$1")
+    for f in "$r/boot/vmlinuz-$1" "$r/lib/modules/$1/vmlinuz"; do
+        [ -f "$f" ] && { echo "$f"; return 0; }
+    done
+    ena_die "$r/boot/vmlinuz-$1 missing: run scripts/linux/fetch-kernels.sh"
 }
 
 # The host's TSC frequency in kHz, from its kernel log, or nothing. Under

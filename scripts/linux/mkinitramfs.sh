@@ -52,6 +52,8 @@ bb="$ena_linux_cache/busybox/bin/busybox"
 ul="$ena_linux_cache/userland"
 dd="$ena_linux_cache/dpdk"
 dg="$ena_linux_cache/diag"
+# this kernel's own newer userland (tool:ALIAS in kernels.conf), if any
+kt="$ena_linux_cache/tools/$kver"
 [ -d "$root/lib/modules/$kver" ] || ena_die "kernel $kver not unpacked: run fetch-kernels.sh"
 [ -x "$bb" ] || ena_die "$bb missing: run fetch-kernels.sh"
 [ "$dpdk" = 0 ] || [ -x "$dd/usr/bin/dpdk-testpmd" ] ||
@@ -99,11 +101,12 @@ done
 echo "$kver" > "$stage/etc/kver"
 
 # Dynamic programs: copy the program, its interpreter and its libraries.
-# The DPDK and diag trees are searched after the userland (which holds
-# libc).
+# The kernel's own tools tree comes first, then the userland (which
+# holds libc), then the DPDK and diag trees.
 find_in_userland() {
     local d r
-    for r in "$ul" "$dd" "$dg"; do
+    for r in "$kt" "$ul" "$dd" "$dg"; do
+        [ -d "$r" ] || continue
         [ "$r" != "$dd" ] || [ "$dpdk" = 1 ] || continue
         [ "$r" != "$dg" ] || [ -n "$diag" ] || continue
         for d in "$@"; do

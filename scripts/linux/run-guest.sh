@@ -206,6 +206,8 @@ ensure_initrd() {
     inputs=("$ena_linux_dir/init.sh" "$ena_linux_dir/mkinitramfs.sh"
             "$ena_linux_dir/kernels.conf" "$(ena_kernel_root "$kver")/.ena-stamp"
             "$ena_linux_dir"/guest/*.sh)
+    [ ! -f "$ena_linux_cache/tools/$kver/.ena-stamp" ] ||
+        inputs+=("$ena_linux_cache/tools/$kver/.ena-stamp")
     local mk_args=(--modules "$modules" --tools "$tools")
     # ena-diag, once built, in every guest but the DPDK one
     if [ "$dpdk" = 0 ] && [ -x "$ena_build/ena-diag/ena-diag" ]; then

@@ -3,9 +3,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Usage: run-suite.sh [-t TEST]... [KERNEL...]
-#   KERNEL   6.1, 6.12 or a KVER (default: every kernel in kernels.conf)
+#   KERNEL   6.1, 6.12, 7.3 or a KVER (default: every kernel in kernels.conf)
 #   -t TEST  run only this test (probe, traffic-1500, traffic-9001,
-#            multiqueue, lifecycle, linkflap); repeatable
+#            multiqueue, lifecycle, linkflap; largellq and phc on 7.3);
+#            repeatable
 # Each test's TAP output goes to $ENA_LINUX_WORK/logs/<test>-<kver>.tap.
 # Set ENA_TEST_NIC=e1000e (or virtio-net-pci) to run the suite against a
 # stock QEMU NIC, which checks the tooling independently of the ENA model.
@@ -17,7 +18,7 @@ tests=()
 while [ $# -gt 0 ]; do
     case $1 in
     -t) tests+=("$2"); shift 2 ;;
-    -h|--help) sed -n '4,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '4,13p' "$0"; exit 0 ;;
     -*) ena_die "unknown option $1" ;;
     *) break ;;
     esac
