@@ -17,6 +17,14 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
+# `nice` orders tasks only inside their scheduler autogroup (one per
+# session, with setsid), so a campaign started nice in its own session
+# would still take half the CPUs from a build or a test run beside it.
+# Give the group the campaign's niceness.
+niceness=$(nice)
+if [ "$niceness" -gt 0 ] && [ -w /proc/self/autogroup ]; then
+    echo "$niceness" > /proc/self/autogroup 2>/dev/null || true
+fi
 build=$repo/build/san
 target=ena
 mode=campaign
