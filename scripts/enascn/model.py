@@ -12,7 +12,8 @@ import re
 
 from . import cdefs
 
-TRAFFIC = ('idle', 'ping', 'tcp', 'jumbo', 'admin', 'flood', 'linklocal')
+TRAFFIC = ('idle', 'ping', 'tcp', 'jumbo', 'admin', 'flood', 'linklocal',
+           'phc')
 OPS = {
     '==': lambda a, b: a == b, '!=': lambda a, b: a != b,
     '>=': lambda a, b: a >= b, '<=': lambda a, b: a <= b,

@@ -147,7 +147,8 @@ def plan(sc, ready_ns):
 
 def guest_cmdline(sc, times, ready_ns, verbose):
     args = ['duration=%d' % round(sc.duration * NS),
-            'traffic=%s' % sc.traffic, 'hold=1', 'vclock=1',
+            'traffic=%s' % ('ping' if sc.traffic == 'phc' else sc.traffic),
+            'hold=1', 'vclock=1',
             'ready=%d' % ready_ns, 'log=%d' % (3 if verbose else 2)]
     if times:
         args.append('at=' + ','.join('%d' % round(t * NS) for t in times))

@@ -382,6 +382,9 @@ def run(sc, kernel, verbose, det=None):
                               if det else srv.server_address[1]),
            '-p', 'sha=' + sha,
            '--log', log_prefix]
+    if sc.traffic == 'phc':
+        # enable_phc through devlink, reads with phc_ctl (7.3's tools)
+        cmd += ['--tools', 'ethtool devlink phc_ctl']
     device = list(sc.device)
     if det:
         presets, cannot, notes = det.plan(sc)

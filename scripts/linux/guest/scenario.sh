@@ -5,7 +5,10 @@
 # Params: traffic=idle|ping|tcp|admin|flood (default ping; admin: ping while the
 # MTU toggles 1500/1400 each round, which sends SET_FEATURE(MTU) commands;
 # flood: 50 pings of 1400 bytes a second, not waiting for replies;
-# linklocal: 50 pings a second to 169.254.169.254), duration=S (default 20),
+# linklocal: 50 pings a second to 169.254.169.254; phc: the driver's PTP
+# clock enabled through devlink before READY, then a ping and a phc_ctl
+# read each round, the read's outcome logged but not part of the traffic
+# verdict), duration=S (default 20),
 # port=P (the host's HTTP port for tcp), sha=HEX (first 16 hex digits of
 # the blob's sha256), recover=S (how long traffic may take to pass at the
 # end, default 40). The host side (build/ena-scenario) injects the faults
@@ -23,6 +26,25 @@ gw=10.0.2.2
 
 IF=$(nic_if 10) || fail "no network interface appeared"
 net_setup "$IF" 10.0.2.15/24 "" || fail "no carrier on $IF"
+if [ "$traffic" = phc ]; then
+    dl="pci/$(basename "$(readlink "/sys/class/net/$IF/device")")"
+    devlink dev param set "$dl" name enable_phc value true cmode driverinit ||
+        fail "devlink dev param set $dl enable_phc failed"
+    devlink dev reload "$dl" || fail "devlink dev reload $dl failed"
+    IF=$(nic_if 10) || fail "no network interface after the reload"
+    net_setup "$IF" 10.0.2.15/24 "" || fail "no carrier on $IF after the reload"
+    ptp=""
+    for d in /sys/class/net/"$IF"/device/ptp/ptp*; do
+        [ -e "$d" ] && ptp=${d##*/}
+    done
+    [ -n "$ptp" ] || fail "no ptp clock after enable_phc"
+    n=0
+    while [ ! -c "/dev/$ptp" ] && [ "$n" -lt 50 ]; do
+        usleep 100000
+        n=$((n + 1))
+    done
+    val ptp "$ptp"
+fi
 ip route add default via "$gw"
 wait_ping "$gw" 10 || fail "no ping reply before the scenario started"
 if [ -n "${P_ready_at:-}" ]; then
@@ -57,6 +79,11 @@ traffic_once() {
         ;;
     ping)
         ping -c 1 -W 1 "$gw" >/dev/null 2>&1
+        ;;
+    phc)
+        # a failed clock read is the story, not a traffic failure
+        info "phc_ctl: $(phc_ctl "/dev/$ptp" get 2>&1 | head -c 120)"
+        ping -c 1 -W 1 "$gw" >/dev/null 2>&1 && sleep 1
         ;;
     admin)
         if [ "$(cat "/sys/class/net/$IF/mtu")" = 1500 ]; then
