@@ -24,14 +24,6 @@ static QTestState *qts_of(QEna *d)
     return d->dev.bus->qts;
 }
 
-static uint64_t alloc_zeroed(QEna *d, size_t size)
-{
-    uint64_t a = guest_alloc(d->alloc, size);
-
-    qtest_memset(qts_of(d), a, 0, size);
-    return a;
-}
-
 /* Device freshly reset and its admin queue set up as Linux does. */
 static void admin_up(QEna *d, bool polling)
 {
@@ -157,7 +149,7 @@ static void test_ena_admin_stale_bytes(void *obj, void *data,
     cq->cq_caps_2 = 2;
     cq->cq_depth = cpu_to_le16(256);
     cq->msix_vector = cpu_to_le32(1);
-    qena_addr48(&cq->cq_ba, alloc_zeroed(d, 256 * 8));
+    qena_addr48(&cq->cq_ba, qena_alloc_zeroed(d, 256 * 8));
     g_assert_cmpint(qena_admin_exec(d, &c, &r), ==, ENA_ADMIN_SUCCESS);
 }
 
@@ -292,9 +284,9 @@ static void test_ena_features_set(void *obj, void *data,
     EnaAdminRssIndTableEntry tbl[128], tbl_back[128];
     EnaAdminRssHashInputFeature hin = { .enabled_input_sort = cpu_to_le16(6) };
     EnaAdminRssHashCtrl hc;
-    uint64_t kbuf = alloc_zeroed(d, sizeof(key));
-    uint64_t tbuf = alloc_zeroed(d, sizeof(tbl));
-    uint64_t hbuf = alloc_zeroed(d, sizeof(hc));
+    uint64_t kbuf = qena_alloc_zeroed(d, sizeof(key));
+    uint64_t tbuf = qena_alloc_zeroed(d, sizeof(tbl));
+    uint64_t hbuf = qena_alloc_zeroed(d, sizeof(hc));
 
     admin_up(d, true);
 
@@ -370,7 +362,7 @@ static void test_ena_features_flat_ctrl_buf(void *obj, void *data,
                                             QGuestAllocator *alloc)
 {
     QEna *d = obj;
-    uint64_t buf = alloc_zeroed(d, 512);
+    uint64_t buf = qena_alloc_zeroed(d, 512);
     EnaAdminGetStatsCmd c = {
         .aq_common.opcode = ENA_ADMIN_GET_STATS,
         .type = ENA_ADMIN_GET_STATS_TYPE_CUSTOMER_METRICS,
@@ -397,7 +389,7 @@ static void test_ena_host_info(void *obj, void *data,
 {
     QEna *d = obj;
     QTestState *qts = qts_of(d);
-    uint64_t page = alloc_zeroed(d, 4096);
+    uint64_t page = qena_alloc_zeroed(d, 4096);
     EnaAdminHostInfo hi = {
         .os_type = cpu_to_le32(ENA_ADMIN_OS_LINUX),
         .driver_version = cpu_to_le32(0x4B000102),
@@ -423,7 +415,7 @@ static void test_ena_stats(void *obj, void *data, QGuestAllocator *alloc)
 {
     QEna *d = obj;
     EnaAdminAcqEntry r;
-    uint64_t buf = alloc_zeroed(d, 1024);
+    uint64_t buf = qena_alloc_zeroed(d, 1024);
     char text[64];
 
     admin_up(d, true);
@@ -551,7 +543,7 @@ static void test_ena_bad_commands(void *obj, void *data,
     EnaAdminAqEntry c = { 0 };
     EnaAdminAcqEntry r;
     EnaAdminCreateCqResp cqr;
-    uint64_t ring = alloc_zeroed(d, 4096 * 16);
+    uint64_t ring = qena_alloc_zeroed(d, 4096 * 16);
 
     admin_up(d, true);
     for (int op = 0; op < 16; op++) {
@@ -626,7 +618,7 @@ static void test_ena_too_many_queues(void *obj, void *data,
 {
     QEna *d = obj;
     EnaAdminCreateCqResp cqr;
-    uint64_t ring = alloc_zeroed(d, 4096);
+    uint64_t ring = qena_alloc_zeroed(d, 4096);
 
     admin_up(d, true);
     for (int i = 0; i <= TEST_QUEUES; i++) {
@@ -669,7 +661,7 @@ static void test_ena_bad_doorbells(void *obj, void *data,
     QTestState *qts = qts_of(d);
     EnaAdminCreateCqResp cqr;
     EnaAdminCreateSqResp sqr;
-    uint64_t ring = alloc_zeroed(d, 8192);
+    uint64_t ring = qena_alloc_zeroed(d, 8192);
 
     admin_up(d, true);
     g_assert_cmpint(qena_create_cq(d, 256, 1, 4, ring, &cqr), ==, 0);
@@ -738,10 +730,10 @@ static void test_ena_linux_probe(void *obj, void *data,
     EnaAdminRssIndTableFeature t;
     EnaAdminHostAttrFeature host = { 0 };
     EnaAdminMtuFeature mtu = { .mtu = cpu_to_le32(1500) };
-    uint64_t kbuf = alloc_zeroed(d, sizeof(key));
-    uint64_t hbuf = alloc_zeroed(d, 256);
-    uint64_t tbuf = alloc_zeroed(d, 512);
-    uint64_t hpage = alloc_zeroed(d, 4096);
+    uint64_t kbuf = qena_alloc_zeroed(d, sizeof(key));
+    uint64_t hbuf = qena_alloc_zeroed(d, 256);
+    uint64_t tbuf = qena_alloc_zeroed(d, 512);
+    uint64_t hpage = qena_alloc_zeroed(d, 4096);
     uint16_t sq_idx[TEST_QUEUES], doorbells[2 * TEST_QUEUES];
     int n = 0;
 
@@ -828,14 +820,14 @@ static void test_ena_linux_probe(void *obj, void *data,
             uint32_t unmask, db;
 
             g_assert_cmpint(qena_create_cq(d, depth, 1 + i, words,
-                                      alloc_zeroed(d, depth * words * 4),
+                                      qena_alloc_zeroed(d, depth * words * 4),
                                       &cqr), ==, 0);
             unmask = le32_to_cpu(cqr.cq_interrupt_unmask_register_offset);
             g_assert_cmphex(unmask, >=, 0x6c);
             g_assert_cmphex(unmask, <, 0x4000);
             g_assert_cmphex(le32_to_cpu(cqr.cq_head_db_register_offset), ==, 0);
             g_assert_cmpint(qena_create_sq(d, dir, le16_to_cpu(cqr.cq_idx), depth,
-                                      alloc_zeroed(d, depth * 16), &sqr),
+                                      qena_alloc_zeroed(d, depth * 16), &sqr),
                             ==, 0);
             db = le32_to_cpu(sqr.sq_doorbell_offset);
             g_assert_cmphex(db, >=, 0x6c);

@@ -58,14 +58,6 @@ static QTestState *qts_of(QEna *d)
     return d->dev.bus->qts;
 }
 
-static uint64_t alloc_zeroed(QEna *d, size_t size)
-{
-    uint64_t a = guest_alloc(d->alloc, size);
-
-    qtest_memset(qts_of(d), a, 0, size);
-    return a;
-}
-
 static void aenq_enable(QEna *d, uint32_t groups)
 {
     EnaAdminAenqConfigFeature a = { .enabled_groups = cpu_to_le32(groups) };
@@ -81,7 +73,7 @@ static void debug_area_set(QEna *d, uint64_t ba, uint32_t size)
 {
     EnaAdminHostAttrFeature h = { .debug_area_size = cpu_to_le32(size) };
 
-    qena_addr48(&h.os_info_ba, alloc_zeroed(d, 4096));
+    qena_addr48(&h.os_info_ba, qena_alloc_zeroed(d, 4096));
     qena_addr48(&h.debug_ba, ba);
     g_assert_cmpint(qena_set_feature(d, ENA_ADMIN_HOST_ATTR_CONFIG, &h,
                                      sizeof(h), 0, 0), ==, 0);
@@ -104,7 +96,7 @@ static void test_ena_debug_area(const void *data)
     const DebugCase *c = data;
     QEna *d = dev_start(c->props);
     QTestState *qts = qts_of(d);
-    uint64_t page = alloc_zeroed(d, 4096);
+    uint64_t page = qena_alloc_zeroed(d, 4096);
     g_autofree char *text = NULL;
 
     text = qena_qom_get_str(qts, "ena0", "debug-area");
@@ -198,7 +190,7 @@ static void test_ena_strict_aenq(const void *data)
 static void test_ena_strict_host_info(const void *data)
 {
     QEna *d = dev_start("strict=on");
-    uint64_t ring = alloc_zeroed(d, 8192);
+    uint64_t ring = qena_alloc_zeroed(d, 8192);
 
     g_assert_cmpint(qena_create_cq(d, 256, 1, 4, ring, NULL), ==, 0);
     assert_strict(d, "queues-before-host-info", 1);
@@ -212,7 +204,7 @@ static void test_ena_strict_host_info(const void *data)
 static void test_ena_strict_readless(const void *data)
 {
     QEna *d = dev_start("strict=on");
-    uint64_t ring = alloc_zeroed(d, 8192);
+    uint64_t ring = qena_alloc_zeroed(d, 8192);
 
     host_info_set(d);
     g_assert_cmpint(qena_create_cq(d, 256, 1, 4, ring, NULL), ==, 0);
@@ -228,7 +220,7 @@ static void test_ena_strict_readless(const void *data)
 static void test_ena_strict_cdesc_size(const void *data)
 {
     QEna *d = dev_start("strict=on");
-    uint64_t ring = alloc_zeroed(d, 6 * 4096);
+    uint64_t ring = qena_alloc_zeroed(d, 6 * 4096);
     EnaAdminCreateCqResp cqr;
 
     host_info_set(d);
@@ -254,7 +246,7 @@ static void test_ena_strict_cdesc_size(const void *data)
 static void test_ena_strict_doorbell(const void *data)
 {
     QEna *d = dev_start("strict=on");
-    uint64_t ring = alloc_zeroed(d, 8192);
+    uint64_t ring = qena_alloc_zeroed(d, 8192);
     EnaAdminCreateCqResp cqr;
     EnaAdminCreateSqResp sqr;
     uint32_t db;

@@ -171,7 +171,7 @@ bool qena_msix_take(QEna *d, uint16_t vector)
     return true;
 }
 
-static uint64_t qena_alloc_zeroed(QEna *d, size_t size)
+uint64_t qena_alloc_zeroed(QEna *d, size_t size)
 {
     uint64_t addr = guest_alloc(d->alloc, size);
 

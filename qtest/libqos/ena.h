@@ -78,6 +78,8 @@ static inline void *qena_test_before(GString *cmd_line, void *arg)
     return arg;
 }
 
+/* @size bytes of guest memory, zeroed */
+uint64_t qena_alloc_zeroed(QEna *d, size_t size);
 /* qom-get of an integer property of the device with id @id */
 uint64_t qena_qom_get_uint(QTestState *qts, const char *id,
                            const char *prop);
