@@ -12,7 +12,8 @@
 #   --time S      campaign (default): fuzz for S seconds (0: until killed)
 #                 into DIR/fuzz/corpus-NAME, seeded from the corpus;
 #                 crashes go to DIR/fuzz/artifacts-NAME and the fuzzer is
-#                 restarted after each; totals in DIR/fuzz/campaign-NAME.log
+#                 restarted after each; totals in DIR/fuzz/campaign-NAME.log;
+#                 SIGINT to qemu-fuzz-x86_64 ends it early (counted)
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 
@@ -119,7 +120,9 @@ while :; do
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out")
     printf '%s round %d rc %d executions %s\n' "$(date -u +%FT%TZ)" \
         "$round" "$rc" "${runs:-0}" >> "$total_log"
-    [ "$rc" -ne 0 ] || break
+    # 0: the time is up; 72: libFuzzer's exit on SIGINT (pkill -INT
+    # qemu-fuzz), which ends a campaign early with its count kept
+    case $rc in 0 | 72) break ;; esac
 done
 # The leak check over everything the campaign kept: each input once.
 out=$work/leakcheck-$target.log
