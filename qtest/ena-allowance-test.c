@@ -49,16 +49,20 @@ static void dev_up(AllowTest *t, Dev *v, int slot, uint8_t dir)
     qena_io_queue(&v->d, &v->q, dir, 1, ENA_ADMIN_PLACEMENT_POLICY_HOST);
 }
 
-/* a sends with @opts_a, b receives with @opts_b, 128 RX buffers posted */
-static void allow_start(AllowTest *t, const char *opts_a, const char *opts_b)
+/*
+ * a sends with @opts_a, b receives with @opts_b, 128 RX buffers posted;
+ * @extra: more QEMU options
+ */
+static void allow_start_with(AllowTest *t, const char *extra,
+                             const char *opts_a, const char *opts_b)
 {
-    t->qs = qtest_pc_boot("-M q35 -m %d -nodefaults "
+    t->qs = qtest_pc_boot("-M q35 -m %d -nodefaults %s "
                           "-netdev hubport,id=n0,hubid=0 "
                           "-netdev hubport,id=n1,hubid=0 "
                           "-device ena,netdev=n0,id=a,addr=04.0,queues=1,"
                           "keepalive-ms=0%s "
                           "-device ena,netdev=n1,id=b,addr=05.0,queues=1,"
-                          "keepalive-ms=0%s", RAM_MB, opts_a, opts_b);
+                          "keepalive-ms=0%s", RAM_MB, extra, opts_a, opts_b);
     t->qts = t->qs->qts;
     dev_up(t, &t->a, 4, ENA_ADMIN_SQ_DIRECTION_TX);
     dev_up(t, &t->b, 5, ENA_ADMIN_SQ_DIRECTION_RX);
@@ -66,6 +70,11 @@ static void allow_start(AllowTest *t, const char *opts_a, const char *opts_b)
         qena_rx_post(&t->b.d, &t->b.q, i, 2048);
     }
     qena_sq_doorbell(&t->b.d, &t->b.q);
+}
+
+static void allow_start(AllowTest *t, const char *opts_a, const char *opts_b)
+{
+    allow_start_with(t, "", opts_a, opts_b);
 }
 
 static void allow_stop(AllowTest *t)
@@ -553,6 +562,69 @@ static void test_conntrack_edges(void)
     allow_stop(&t);
 }
 
+/* How many lines of @path hold trace event @name */
+static int trace_count(const char *path, const char *name)
+{
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    int n = 0;
+
+    g_assert(g_file_get_contents(path, &text, NULL, NULL));
+    lines = g_strsplit(text, "\n", -1);
+    for (int i = 0; lines[i]; i++) {
+        n += strstr(lines[i], name) != NULL;
+    }
+    return n;
+}
+
+/*
+ * The walk of a full table for idle flows happens once its earliest flow
+ * can have expired, not for every new flow it refuses nor for every read
+ * of conntrack-allowance-available: 4 UDP flows, then 20 new ones refused
+ * and counters read at several instants before the flows' timeout cost
+ * one walk (the first refusal finds the earliest expiry); at the timeout
+ * one more walk empties the table. Counted with trace event
+ * ena_allow_ct_scan (QEMU's log backend writes it to a file).
+ */
+static void test_conntrack_scan(void)
+{
+    AllowTest t = { 0 };
+    const uint64_t max = 4;
+    uint64_t want[6] = { 0 };
+    g_autofree char *log = NULL;
+    g_autofree char *extra = NULL;
+    int64_t udp, t0;
+    int fd, scans;
+
+    fd = g_file_open_tmp("ena-ct-scan-XXXXXX.log", &log, NULL);
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+    extra = g_strdup_printf("-trace enable=ena_allow_ct_scan,file=%s", log);
+    allow_start_with(&t, extra, ",timing=off,allowance-conntrack=4",
+                     ",timing=off");
+    udp = prop(&t, "a", "conntrack-udp-s") * NS_PER_S;
+    g_assert_cmpint(burst(&t, max, peer, 7000, false), ==, max);
+    t0 = now(&t) - 1;
+    for (int i = 0; i < 4; i++) {
+        g_assert_cmpint(burst(&t, 5, peer, 8000 + 5 * i, false), ==, 0);
+        want[3] += 5;
+        check_counters(&t, &t.a, "a", want);
+        step_to(&t, t0 + (i + 1) * udp / 5);
+    }
+    step_to(&t, t0 + udp - 1);
+    g_assert_cmpuint(prop(&t, "a", "conntrack-allowance-available"), ==, 0);
+    step_to(&t, t0 + udp);
+    g_assert_cmpint(burst(&t, 1, peer, 9000, false), ==, 1);
+    for (int i = 0; i < 3; i++) {
+        want[5] = max - 1;
+        check_counters(&t, &t.a, "a", want);
+    }
+    allow_stop(&t);
+    scans = trace_count(log, "ena_allow_ct_scan");
+    unlink(log);
+    g_assert_cmpint(scans, ==, 2);
+}
+
 /*
  * Link-local services: packets to 169.254.169.254 past their rate drop
  * at once (no queue); other traffic is not limited by it.
@@ -611,6 +683,7 @@ int main(int argc, char **argv)
     qtest_add_func("/ena/allowance/flow", test_flow);
     qtest_add_func("/ena/allowance/conntrack", test_conntrack);
     qtest_add_func("/ena/allowance/conntrack-edges", test_conntrack_edges);
+    qtest_add_func("/ena/allowance/conntrack-scan", test_conntrack_scan);
     qtest_add_func("/ena/allowance/linklocal", test_linklocal);
     qtest_add_func("/ena/allowance/bad-value", test_bad_value);
     return g_test_run();
