@@ -49,16 +49,20 @@ static void dev_up(AllowTest *t, Dev *v, int slot, uint8_t dir)
     qena_io_queue(&v->d, &v->q, dir, 1, ENA_ADMIN_PLACEMENT_POLICY_HOST);
 }
 
-/* a sends with @opts_a, b receives with @opts_b, 128 RX buffers posted */
-static void allow_start(AllowTest *t, const char *opts_a, const char *opts_b)
+/*
+ * a sends with @opts_a, b receives with @opts_b, 128 RX buffers posted;
+ * @extra: more QEMU options
+ */
+static void allow_start_with(AllowTest *t, const char *extra,
+                             const char *opts_a, const char *opts_b)
 {
-    t->qs = qtest_pc_boot("-M q35 -m %d -nodefaults "
+    t->qs = qtest_pc_boot("-M q35 -m %d -nodefaults %s "
                           "-netdev hubport,id=n0,hubid=0 "
                           "-netdev hubport,id=n1,hubid=0 "
                           "-device ena,netdev=n0,id=a,addr=04.0,queues=1,"
                           "keepalive-ms=0%s "
                           "-device ena,netdev=n1,id=b,addr=05.0,queues=1,"
-                          "keepalive-ms=0%s", RAM_MB, opts_a, opts_b);
+                          "keepalive-ms=0%s", RAM_MB, extra, opts_a, opts_b);
     t->qts = t->qs->qts;
     dev_up(t, &t->a, 4, ENA_ADMIN_SQ_DIRECTION_TX);
     dev_up(t, &t->b, 5, ENA_ADMIN_SQ_DIRECTION_RX);
@@ -66,6 +70,11 @@ static void allow_start(AllowTest *t, const char *opts_a, const char *opts_b)
         qena_rx_post(&t->b.d, &t->b.q, i, 2048);
     }
     qena_sq_doorbell(&t->b.d, &t->b.q);
+}
+
+static void allow_start(AllowTest *t, const char *opts_a, const char *opts_b)
+{
+    allow_start_with(t, "", opts_a, opts_b);
 }
 
 static void allow_stop(AllowTest *t)
@@ -105,13 +114,17 @@ static void step_to(AllowTest *t, int64_t when)
     }
 }
 
+#define TCP_FIN         0x01
+#define TCP_ACK         0x10
+
 /*
- * An Ethernet/IPv4/UDP frame of @len bytes from 10.0.0.1:@sport to
- * @dst:@dport (the addresses are bytes in guest memory: nothing leaves the
- * hub between the two devices).
+ * An Ethernet/IPv4 frame of @len bytes from 10.0.0.1:@sport to
+ * @dst:@dport, UDP or (with @tcp_flags) TCP (the addresses are bytes in
+ * guest memory: nothing leaves the hub between the two devices).
  */
-static uint64_t udp_buf(AllowTest *t, uint16_t len, const uint8_t *dst,
-                        uint16_t sport, uint16_t dport)
+static uint64_t ip_buf(AllowTest *t, uint16_t len, const uint8_t *dst,
+                       uint16_t sport, uint16_t dport, bool tcp,
+                       uint8_t tcp_flags)
 {
     g_autofree uint8_t *f = g_malloc0(len);
     uint64_t a = guest_alloc(&t->qs->alloc, len);
@@ -122,14 +135,25 @@ static uint64_t udp_buf(AllowTest *t, uint16_t len, const uint8_t *dst,
     f[14] = 0x45;
     stw_be_p(f + 16, len - 14);
     f[22] = 64;
-    f[23] = 17;
+    f[23] = tcp ? 6 : 17;
     memcpy(f + 26, src, 4);
     memcpy(f + 30, dst, 4);
     stw_be_p(f + 34, sport);
     stw_be_p(f + 36, dport);
-    stw_be_p(f + 38, len - 34);
+    if (tcp) {
+        f[46] = 5 << 4;                 /* data offset: 20 bytes */
+        f[47] = tcp_flags;
+    } else {
+        stw_be_p(f + 38, len - 34);
+    }
     qtest_memwrite(t->qts, a, f, len);
     return a;
+}
+
+static uint64_t udp_buf(AllowTest *t, uint16_t len, const uint8_t *dst,
+                        uint16_t sport, uint16_t dport)
+{
+    return ip_buf(t, len, dst, sport, dport, false, 0);
 }
 
 static const uint8_t peer[4] = { 10, 0, 0, 2 };
@@ -182,6 +206,21 @@ static int burst(AllowTest *t, int n, const uint8_t *dst, uint16_t sport,
                  bool same_flow)
 {
     send_udp(t, n, dst, sport, same_flow);
+    g_assert_cmpint(take_tx(t), ==, n);
+    return take_rx(t);
+}
+
+/* A TCP segment with @flags on each of @n flows from @sport..; arrivals */
+static int burst_tcp(AllowTest *t, int n, uint16_t sport, uint8_t flags)
+{
+    for (int i = 0; i < n; i++) {
+        uint16_t len = 200;
+        uint64_t buf = ip_buf(t, len, peer, sport + i, 80, true, flags);
+
+        qena_tx_packet(&t->a.d, &t->a.q, t->next_id++ % QENA_IO_DEPTH, &buf,
+                       &len, 1, 0, NULL);
+    }
+    qena_sq_doorbell(&t->a.d, &t->a.q);
     g_assert_cmpint(take_tx(t), ==, n);
     return take_rx(t);
 }
@@ -445,6 +484,148 @@ static void test_conntrack(void)
 }
 
 /*
+ * A full table admits a new flow at the nanosecond its earliest flow
+ * expires and not one before, whichever flow that is: a TCP flow whose
+ * FIN cut its timeout to a closing flow's 120 s (docs/allowances.md), a
+ * UDP flow admitted among longer-lived ones, flows whose timeout a
+ * qom-set shortened at run time. Each edge is tried before any counter
+ * read, by a new flow's frame or by reading conntrack-allowance-available.
+ */
+static void test_conntrack_edges(void)
+{
+    AllowTest t = { 0 };
+    const uint64_t max = 4;
+    const int64_t closing = 120 * NS_PER_S;
+    uint64_t want[6] = { 0 };
+    int64_t est, udp, t0, t1, t2, t3, edge, short_s;
+
+    allow_start(&t, ",timing=off,allowance-conntrack=4", ",timing=off");
+    est = prop(&t, "a", "conntrack-tcp-established-s") * NS_PER_S;
+    udp = prop(&t, "a", "conntrack-udp-s") * NS_PER_S;
+
+    /* 4 established TCP flows (first seen mid-stream) fill the table */
+    g_assert_cmpint(burst_tcp(&t, max, 4000, TCP_ACK), ==, max);
+    t0 = now(&t) - 1;
+    g_assert_cmpint(burst(&t, 1, peer, 5000, false), ==, 0);
+    want[3] = 1;
+    check_counters(&t, &t.a, "a", want);
+
+    /* a FIN: flow 4000 now goes 120 s after it */
+    g_assert_cmpint(burst_tcp(&t, 1, 4000, TCP_FIN | TCP_ACK), ==, 1);
+    t1 = now(&t) - 1;
+    edge = t1 + closing;
+    g_assert_cmpint(edge, <, t0 + est);
+    step_to(&t, edge - 1);
+    g_assert_cmpint(burst(&t, 1, peer, 5000, false), ==, 0);
+    want[3]++;
+    g_assert_cmpuint(prop(&t, "a", "conntrack-allowance-exceeded"), ==,
+                     want[3]);
+    step_to(&t, edge);
+    g_assert_cmpint(burst(&t, 1, peer, 5000, false), ==, 1);
+    t2 = now(&t) - 1;
+    g_assert_cmpuint(prop(&t, "a", "conntrack-allowance-available"), ==, 0);
+
+    /* the UDP flow just admitted goes first now */
+    edge = t2 + udp;
+    g_assert_cmpint(edge, <, t0 + est);
+    step_to(&t, edge - 1);
+    g_assert_cmpint(burst(&t, 1, peer, 5001, false), ==, 0);
+    want[3]++;
+    g_assert_cmpuint(prop(&t, "a", "conntrack-allowance-exceeded"), ==,
+                     want[3]);
+    step_to(&t, edge);
+    g_assert_cmpint(burst(&t, 1, peer, 5001, false), ==, 1);
+    t3 = now(&t) - 1;
+    check_counters(&t, &t.a, "a", want);
+
+    /*
+     * A shorter established timeout at run time, still ahead of now: the
+     * three TCP flows left (idle since t0) go before UDP flow 5001
+     */
+    short_s = (now(&t) - t0) / NS_PER_S + 1;
+    edge = t0 + short_s * NS_PER_S;
+    g_assert_cmpint(edge, <, t3 + udp);
+    g_assert_cmpint(short_s * NS_PER_S, <, est);
+    prop_set(&t, "a", "conntrack-tcp-established-s", short_s);
+    step_to(&t, edge - 1);
+    g_assert_cmpuint(prop(&t, "a", "conntrack-allowance-available"), ==, 0);
+    step_to(&t, edge);
+    g_assert_cmpuint(prop(&t, "a", "conntrack-allowance-available"), ==,
+                     max - 1);
+    want[5] = max - 1;
+    check_counters(&t, &t.a, "a", want);
+    /* room for exactly that many new flows */
+    g_assert_cmpint(burst(&t, max, peer, 6000, false), ==, max - 1);
+    want[3]++;
+    want[5] = 0;
+    check_counters(&t, &t.a, "a", want);
+    allow_stop(&t);
+}
+
+/* How many lines of @path hold trace event @name */
+static int trace_count(const char *path, const char *name)
+{
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    int n = 0;
+
+    g_assert(g_file_get_contents(path, &text, NULL, NULL));
+    lines = g_strsplit(text, "\n", -1);
+    for (int i = 0; lines[i]; i++) {
+        n += strstr(lines[i], name) != NULL;
+    }
+    return n;
+}
+
+/*
+ * The walk of a full table for idle flows happens once its earliest flow
+ * can have expired, not for every new flow it refuses nor for every read
+ * of conntrack-allowance-available: 4 UDP flows, then 20 new ones refused
+ * and counters read at several instants before the flows' timeout cost
+ * one walk (the first refusal finds the earliest expiry); at the timeout
+ * one more walk empties the table. Counted with trace event
+ * ena_allow_ct_scan (QEMU's log backend writes it to a file).
+ */
+static void test_conntrack_scan(void)
+{
+    AllowTest t = { 0 };
+    const uint64_t max = 4;
+    uint64_t want[6] = { 0 };
+    g_autofree char *log = NULL;
+    g_autofree char *extra = NULL;
+    int64_t udp, t0;
+    int fd, scans;
+
+    fd = g_file_open_tmp("ena-ct-scan-XXXXXX.log", &log, NULL);
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+    extra = g_strdup_printf("-trace enable=ena_allow_ct_scan,file=%s", log);
+    allow_start_with(&t, extra, ",timing=off,allowance-conntrack=4",
+                     ",timing=off");
+    udp = prop(&t, "a", "conntrack-udp-s") * NS_PER_S;
+    g_assert_cmpint(burst(&t, max, peer, 7000, false), ==, max);
+    t0 = now(&t) - 1;
+    for (int i = 0; i < 4; i++) {
+        g_assert_cmpint(burst(&t, 5, peer, 8000 + 5 * i, false), ==, 0);
+        want[3] += 5;
+        check_counters(&t, &t.a, "a", want);
+        step_to(&t, t0 + (i + 1) * udp / 5);
+    }
+    step_to(&t, t0 + udp - 1);
+    g_assert_cmpuint(prop(&t, "a", "conntrack-allowance-available"), ==, 0);
+    step_to(&t, t0 + udp);
+    g_assert_cmpint(burst(&t, 1, peer, 9000, false), ==, 1);
+    for (int i = 0; i < 3; i++) {
+        want[5] = max - 1;
+        check_counters(&t, &t.a, "a", want);
+    }
+    allow_stop(&t);
+    scans = trace_count(log, "ena_allow_ct_scan");
+    unlink(log);
+    g_assert_cmpint(scans, ==, 2);
+}
+
+/*
  * Link-local services: packets to 169.254.169.254 past their rate drop
  * at once (no queue); other traffic is not limited by it.
  */
@@ -501,6 +682,8 @@ int main(int argc, char **argv)
     qtest_add_func("/ena/allowance/bw-in", test_bw_in);
     qtest_add_func("/ena/allowance/flow", test_flow);
     qtest_add_func("/ena/allowance/conntrack", test_conntrack);
+    qtest_add_func("/ena/allowance/conntrack-edges", test_conntrack_edges);
+    qtest_add_func("/ena/allowance/conntrack-scan", test_conntrack_scan);
     qtest_add_func("/ena/allowance/linklocal", test_linklocal);
     qtest_add_func("/ena/allowance/bad-value", test_bad_value);
     return g_test_run();

@@ -264,6 +264,17 @@ static bool ena_flow_expired(const ENAAllow *a, const ENAFlow *fl,
     return now - fl->last >= ena_flow_timeout_ns(a, fl);
 }
 
+/*
+ * The first instant ena_flow_expired() holds, INT64_MAX if it never can
+ * (a migrated @last near the end of the clock).
+ */
+static int64_t ena_flow_expiry(const ENAAllow *a, const ENAFlow *fl)
+{
+    int64_t t = ena_flow_timeout_ns(a, fl);
+
+    return fl->last > INT64_MAX - t ? INT64_MAX : fl->last + t;
+}
+
 static void ena_flow_index(ENAAllow *a, int32_t i)
 {
     g_hash_table_replace(a->index, g_memdup2(a->flows[i].key,
@@ -282,19 +293,34 @@ static void ena_flow_remove(ENAAllow *a, int32_t i)
     }
 }
 
-/* Drop every flow idle for longer than its timeout. */
+/*
+ * Drop every flow idle for longer than its timeout. The walk is over the
+ * whole table, so it is skipped until the earliest expiry it last found,
+ * or an earlier one noted since.
+ */
 static void ena_flow_expire(ENAAllow *a, int64_t now)
 {
+    int64_t lb = INT64_MAX;
+    int32_t n = a->nflows;
+
+    if (now < a->expire_lb) {
+        return;
+    }
     for (int32_t i = a->nflows - 1; i >= 0; i--) {
         if (ena_flow_expired(a, &a->flows[i], now)) {
             trace_ena_allow_ct_expire(a->flows[i].state, a->nflows - 1);
             ena_flow_remove(a, i);
+        } else {
+            /* the flow moved into slot i has been looked at already */
+            lb = MIN(lb, ena_flow_expiry(a, &a->flows[i]));
         }
     }
+    a->expire_lb = lb;
+    trace_ena_allow_ct_scan(n, a->nflows, lb);
 }
 
-static void ena_flow_update(ENAFlow *fl, const ENAFrameInfo *fi, uint8_t dir,
-                            int64_t now)
+static void ena_flow_update(ENAAllow *a, ENAFlow *fl, const ENAFrameInfo *fi,
+                            uint8_t dir, int64_t now)
 {
     uint8_t fl_tcp = fi->tcp_flags;
 
@@ -327,6 +353,11 @@ static void ena_flow_update(ENAFlow *fl, const ENAFrameInfo *fi, uint8_t dir,
     default:
         break;
     }
+    /*
+     * A new flow, or a state with a shorter timeout, can expire before
+     * every other flow; a later @last alone leaves the bound valid.
+     */
+    a->expire_lb = MIN(a->expire_lb, ena_flow_expiry(a, fl));
 }
 
 /*
@@ -353,7 +384,7 @@ static bool ena_allow_track(ENAAllow *a, const ENAFrameInfo *fi, int64_t now,
     if (v) {
         fl = &a->flows[GPOINTER_TO_INT(v) - 1];
         if (!ena_flow_expired(a, fl, now)) {
-            ena_flow_update(fl, fi, dir, now);
+            ena_flow_update(a, fl, fi, dir, now);
             *out = fl;
             return true;
         }
@@ -384,7 +415,7 @@ static bool ena_allow_track(ENAAllow *a, const ENAFrameInfo *fi, int64_t now,
         fl->state = ENA_CT_OTHER;
     }
     ena_flow_index(a, a->nflows++);
-    ena_flow_update(fl, fi, dir, now);
+    ena_flow_update(a, fl, fi, dir, now);
     trace_ena_allow_ct_new(fi->proto, fl->state, a->nflows);
     *out = fl;
     return true;
@@ -549,6 +580,8 @@ void ena_allow_changed(ENACore *core)
     if (!ena_allow_tracking(&a->p)) {
         ena_allow_clear(core);
     }
+    /* a shorter timeout brings expiries earlier: scan next time */
+    a->expire_lb = 0;
     trace_ena_allow_set(a->p.bw_in_mbps, a->p.bw_out_mbps, a->p.pps,
                         a->p.conntrack, a->p.linklocal_pps);
 }
@@ -559,6 +592,7 @@ void ena_allow_clear(ENACore *core)
     ENAAllow *a = &core->allow;
 
     a->nflows = 0;
+    a->expire_lb = 0;
     if (a->index) {
         g_hash_table_remove_all(a->index);
     }
@@ -629,6 +663,7 @@ bool ena_allow_post_load(ENACore *core)
         }
         ena_flow_index(a, i);
     }
+    a->expire_lb = 0;
     return true;
 }
 

@@ -66,6 +66,11 @@ typedef struct ENAAllow {
     int32_t nflows;
     uint32_t cap;
     GHashTable *index;          /* key -> position in flows + 1 */
+    /*
+     * No flow expires before this virtual ns, so that a full table does
+     * not cost a scan per new flow; 0: unknown, scan. Not migrated.
+     */
+    int64_t expire_lb;
 } ENAAllow;
 
 #endif /* HW_ENA_ALLOW_H */
