@@ -15,6 +15,9 @@
 #                        (default "ethtool"; "ethtool iperf3" for iperf.sh)
 #       --initrd FILE    use this initramfs instead of the cached build
 #       --smp N          vCPUs (default 1)      --mem MB (default 512)
+#       --tcg-thread M   single: one host thread runs all vCPUs in turn
+#                        (-accel tcg,thread=single); default QEMU's (one
+#                        thread per vCPU)
 #       --machine M      q35 (default) or pc
 #       --cpu MODEL      -cpu MODEL (default QEMU's; max with --dpdk)
 #       --pair           two guests, a and b, on one -netdev stream link;
@@ -90,6 +93,7 @@ modules=""
 tools="ethtool"
 initrd=""
 smp=1
+accel=tcg
 mem=512
 machine=q35
 cpu=""
@@ -125,6 +129,7 @@ while [ $# -gt 0 ]; do
     --tools) tools=$2; shift ;;
     --initrd) initrd=$2; shift ;;
     --smp) smp=$2; shift ;;
+    --tcg-thread) accel="tcg,thread=$2"; shift ;;
     --mem) mem=$2; shift ;;
     --machine) machine=$2; shift ;;
     --cpu) cpu=$2; shift ;;
@@ -386,7 +391,7 @@ launch() {
     export "ENA_LOG_${name^^}=$log"
     if [ "$console" = 1 ]; then
         "$qemu_bin" \
-            -M "$machine" -accel tcg -m "$mem" -smp "$smp" \
+            -M "$machine" -accel "$accel" -m "$mem" -smp "$smp" \
             -nodefaults -no-user-config -display none -vga none -no-reboot \
             "${fw_args[@]}" -serial mon:stdio \
             -kernel "$image" -initrd "$initrd" \
@@ -396,7 +401,7 @@ launch() {
         exit 0
     fi
     local qemu_args=(
-        -M "$machine" -accel tcg -m "$mem" -smp "$smp"
+        -M "$machine" -accel "$accel" -m "$mem" -smp "$smp"
         -nodefaults -no-user-config -display none -vga none -no-reboot
         "${fw_args[@]}" -serial chardev:ser0
         -kernel "$image" -initrd "$initrd" -append "$cmdline$cl"
