@@ -114,7 +114,7 @@ klog() {
 bad_lines() {
     klog "$1" | grep -E \
         -e '^<[0-4]>\[[ 0-9.]*\] ena[ :]' \
-        -e 'WARNING:|BUG:|Oops|Call Trace|general protection|NETDEV WATCHDOG|soft lockup|hung task|rcu_sched detected stalls|Kernel panic' |
+        -e 'WARNING:|BUG:|Oops|Call Trace|general protection|NETDEV WATCHDOG|soft lockup|hung task|rcu_[a-z]* (self-)?detected stall|Kernel panic' |
         { if [ -n "${ENA_ALLOW_RE:-}" ]; then grep -Ev -e "$ENA_ALLOW_RE"; else cat; fi; } || true
 }
 
