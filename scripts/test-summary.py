@@ -38,6 +38,8 @@ def failure_lines(out, tap, limit=40):
             keep.append(line)
         else:
             follow = False
+    if not keep:
+        return lines[-limit:]       # it died (crash, timeout) between checks
     if len(keep) > limit:
         keep = keep[:limit] + ['... (%d more lines)' % (len(keep) - limit)]
     return keep
@@ -113,6 +115,12 @@ def self_test():
     checks.append(('a non-TAP failure shows its last lines',
                    out[:3] == ['FAILED: crash (FAIL)', '  start',
                                '  Aborted']))
+    rc, out = run({'name': 'killed', 'result': 'TIMEOUT',
+                   'stdout': '1..3\nok 1 - a\n# waiting for b\n'})
+    checks.append(('a TAP test that died between checks shows its last '
+                   'lines', rc == 1 and out[:4] == [
+                       'FAILED: killed (TIMEOUT)', '  1..3', '  ok 1 - a',
+                       '  # waiting for b']))
     many = '1..100\n' + ''.join('not ok %d - t\n# d\n' % i
                                   for i in range(1, 101))
     rc, out = run({'name': 'many', 'result': 'FAIL', 'stdout': many})
