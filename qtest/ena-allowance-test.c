@@ -484,6 +484,22 @@ static void test_conntrack(void)
 }
 
 /*
+ * A new UDP flow to @port is refused 1 ns before @edge (counted in
+ * *@exceeded) and admitted at it.
+ */
+static void new_flow_at_edge(AllowTest *t, int64_t edge, uint16_t port,
+                             uint64_t *exceeded)
+{
+    step_to(t, edge - 1);
+    g_assert_cmpint(burst(t, 1, peer, port, false), ==, 0);
+    (*exceeded)++;
+    g_assert_cmpuint(prop(t, "a", "conntrack-allowance-exceeded"), ==,
+                     *exceeded);
+    step_to(t, edge);
+    g_assert_cmpint(burst(t, 1, peer, port, false), ==, 1);
+}
+
+/*
  * A full table admits a new flow at the nanosecond its earliest flow
  * expires and not one before, whichever flow that is: a TCP flow whose
  * FIN cut its timeout to a closing flow's 120 s (docs/allowances.md), a
@@ -515,26 +531,14 @@ static void test_conntrack_edges(void)
     t1 = now(&t) - 1;
     edge = t1 + closing;
     g_assert_cmpint(edge, <, t0 + est);
-    step_to(&t, edge - 1);
-    g_assert_cmpint(burst(&t, 1, peer, 5000, false), ==, 0);
-    want[3]++;
-    g_assert_cmpuint(prop(&t, "a", "conntrack-allowance-exceeded"), ==,
-                     want[3]);
-    step_to(&t, edge);
-    g_assert_cmpint(burst(&t, 1, peer, 5000, false), ==, 1);
+    new_flow_at_edge(&t, edge, 5000, &want[3]);
     t2 = now(&t) - 1;
     g_assert_cmpuint(prop(&t, "a", "conntrack-allowance-available"), ==, 0);
 
     /* the UDP flow just admitted goes first now */
     edge = t2 + udp;
     g_assert_cmpint(edge, <, t0 + est);
-    step_to(&t, edge - 1);
-    g_assert_cmpint(burst(&t, 1, peer, 5001, false), ==, 0);
-    want[3]++;
-    g_assert_cmpuint(prop(&t, "a", "conntrack-allowance-exceeded"), ==,
-                     want[3]);
-    step_to(&t, edge);
-    g_assert_cmpint(burst(&t, 1, peer, 5001, false), ==, 1);
+    new_flow_at_edge(&t, edge, 5001, &want[3]);
     t3 = now(&t) - 1;
     check_counters(&t, &t.a, "a", want);
 
