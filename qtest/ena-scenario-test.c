@@ -27,17 +27,21 @@
  * of qtest commands. Frames from the device reach the socket during the
  * MMIO write that rings the doorbell. Frames to the device are written
  * into the socket between clock steps, and the test waits until QEMU has
- * read them (SIOCOUTQ is 0) before it moves on; a filter-buffer on the
- * netdev takes each frame as soon as it is read and hands it to the
- * device on a virtual-clock timer. Without the filter, a frame the device
- * could not take (no RX buffers during a reset, a fatal error) would stop
- * QEMU reading the socket, and the next frame would be read at a moment
- * set by the host scheduler.
+ * read them (SIOCOUTQ is 0) before it moves on: QEMU hands them on in the
+ * same main-loop callback, before it takes the next qtest command. The
+ * socket reaches the device through a hub that has a third port, a sink
+ * that drops everything, so the hub always takes what the socket brings.
+ * A frame the device cannot take (no RX buffers during a reset, a full RX
+ * FIFO, a fatal error) then waits in the device's queue in QEMU until the
+ * device asks for it, at an instant of virtual time. Connected directly,
+ * the socket would stop being read instead, and the next frame would be
+ * read at a moment set by the host scheduler.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <linux/sockios.h>
 #include "libqtest.h"
 #include "libqos/pci.h"
@@ -68,12 +72,6 @@
 #define MAX_FRAMES          32
 #define RDBUF_SIZE          65536
 #define ROUND_NS            ENA_NS_PER_SEC
-/*
- * The filter-buffer's period, longer than any run: it holds what the
- * peer sends until the test releases it (peer_release()), and its timer
- * is never the machine's next deadline.
- */
-#define RXHOLD_INTERVAL_US  UINT32_MAX
 #define RECOVER_NS          (40 * ENA_NS_PER_SEC)
 /* host time, only as a guard against a hang: nothing is timed by it */
 #define PEER_GUARD_US       (30 * G_USEC_PER_SEC)
@@ -433,27 +431,6 @@ static void peer_wait_consumed(Run *run)
     }
 }
 
-/*
- * Hand the device what the filter holds, now: switching a filter-buffer
- * off flushes it, and switching it on again holds the next frames. Both
- * commands go out before either answer is read: QEMU runs them in order,
- * and a QMP round trip costs far more than a qtest one (the monitor
- * hands each command to the main loop and back).
- */
-static void peer_release(Run *run)
-{
-    QTestState *qts = ena_plat_qtest_qts(run->plat);
-
-    qtest_qmp_send(qts, "{'execute': 'qom-set', 'arguments': "
-                   "{'path': '/objects/rxhold', 'property': "
-                   "'status', 'value': 'off'}}");
-    qtest_qmp_send(qts, "{'execute': 'qom-set', 'arguments': "
-                   "{'path': '/objects/rxhold', 'property': "
-                   "'status', 'value': 'on'}}");
-    qobject_unref(qtest_qmp_receive(qts));
-    qobject_unref(qtest_qmp_receive(qts));
-}
-
 static void peer_send(Run *run, const uint8_t *buf, uint32_t len)
 {
     uint32_t be = cpu_to_be32(len);
@@ -505,7 +482,6 @@ static void peer_service(Run *run)
     }
     if (sent) {
         peer_wait_consumed(run);
-        peer_release(run);
     }
 }
 
@@ -716,7 +692,7 @@ static void run_start(Run *run, const Scn *scn)
     };
     EnaDrvConfig cfg;
     int sndbuf = 1 << 20;
-    int sv[2];
+    int sv[2], sink[2];
 
     for (guint i = 0; i < scn->device->len; i++) {
         g_autofree char *esc = NULL;
@@ -733,10 +709,19 @@ static void run_start(Run *run, const Scn *scn)
     g_assert_cmpint(socketpair(PF_UNIX, SOCK_STREAM, 0, sv), ==, 0);
     /* room for a whole burst from the device while we are not reading */
     setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
-    args = g_strdup_printf("-netdev socket,id=n0,fd=%d "
-                           "-object filter-buffer,id=rxhold,netdev=n0,"
-                           "queue=tx,interval=%u -device %s", sv[1],
-                           RXHOLD_INTERVAL_US, dev_q);
+    /*
+     * The sink: a socket whose far end is closed. QEMU's writes to it fail
+     * and, once it has read the end of the stream, it marks the link down
+     * and drops what it is given; either way it never refuses a frame.
+     */
+    g_assert_cmpint(socketpair(PF_UNIX, SOCK_STREAM, 0, sink), ==, 0);
+    close(sink[0]);
+    args = g_strdup_printf("-netdev socket,id=peer,fd=%d "
+                           "-netdev socket,id=sink,fd=%d "
+                           "-netdev hubport,id=n0,hubid=0 "
+                           "-netdev hubport,id=hp,hubid=0,netdev=peer "
+                           "-netdev hubport,id=hs,hubid=0,netdev=sink "
+                           "-device %s", sv[1], sink[1], dev_q);
     opts.extra_args = args;
     memset(run, 0, sizeof(*run));
     run->scn = scn;
@@ -745,6 +730,7 @@ static void run_start(Run *run, const Scn *scn)
     run->rdbuf = g_malloc(RDBUF_SIZE);
     run->plat = ena_plat_qtest_start(&opts);
     close(sv[1]);
+    close(sink[1]);
     run->peer = sv[0];
     ena_plat_qtest_set_rx(run->plat, drv_rx, run);
     ena_plat_qtest_set_step_hook(run->plat, peer_step_hook, run);
@@ -1000,6 +986,11 @@ static void test_scenario(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    /*
+     * peer_wait_consumed() sleeps for a few microseconds at a time; the
+     * default timer slack (50 us) would stretch each sleep tenfold.
+     */
+    prctl(PR_SET_TIMERSLACK, 1UL);
     /*
      * No qtest_has_device("ena"): it costs a QEMU start-up per scenario,
      * and the runner that sets ENA_SCENARIO runs a QEMU with the device.
