@@ -35,3 +35,11 @@ else
     client mbps_b_to_a
     client mbps_a_to_b -R
 fi
+
+# For the benchmark's logs: the offloads the driver took from the device,
+# and every NIC counter that moved.
+if command -v ethtool >/dev/null; then
+    ethtool -k "$IF" 2>/dev/null | grep -E 'checksum|segmentation|scatter' |
+        sed 's/^/OFFLOAD /'
+    ethtool -S "$IF" 2>/dev/null | grep -v ': 0$' | sed 's/^/NICSTAT /'
+fi
