@@ -77,15 +77,10 @@ struct EnaPlat {
 static QPCIDevice *plat_find_dev(QPCIBus *bus)
 {
     for (int devfn = 0; devfn < 256; devfn++) {
-        QPCIDevice *dev = qpci_device_find(bus, devfn);
-
-        if (!dev) {
-            continue;
+        if (bus->config_readw(bus, devfn, PCI_VENDOR_ID) ==
+            PCI_VENDOR_ID_AMAZON) {
+            return qpci_device_find(bus, devfn);
         }
-        if (qpci_config_readw(dev, PCI_VENDOR_ID) == PCI_VENDOR_ID_AMAZON) {
-            return dev;
-        }
-        g_free(dev);
     }
     return NULL;
 }
