@@ -19,6 +19,8 @@
  * SPDX-License-Identifier: MIT
  */
 #include "qemu/osdep.h"
+#include <sched.h>
+#include <sys/resource.h>
 #include <sys/mman.h>
 #include "libqtest.h"
 #include "libqos/pci.h"
@@ -107,6 +109,81 @@ static void plat_alarm_init(EnaPlat *p)
                  PLAT_HPET_CFG_ENABLE);
 }
 
+/*
+ * The test and QEMU take turns: in every qtest round trip one of them
+ * waits for the other, so one CPU is enough for both. On one CPU the
+ * hand-over is a context switch; across two it is a wake-up of the other
+ * CPU, several times dearer in a virtual machine. The CPU is the one the
+ * scheduler gave this process when it started; QEMU inherits the mask.
+ *
+ * On that CPU QEMU's main loop also works after it has answered (event
+ * notifications, timer bookkeeping). Where the test may raise its own
+ * priority (CAP_SYS_NICE), it runs PLAT_BOOST steps above QEMU, so that
+ * work waits until the test has sent its next command and blocks. QEMU
+ * keeps the test's original priority: it is never below its neighbours.
+ * ENA_QTEST_PIN=0 leaves the scheduler and the priorities alone.
+ */
+#define PLAT_BOOST          10
+
+static struct {
+    bool pinned;
+    bool boosted;
+    int nice;                   /* before the boost */
+} plat_sched;
+
+static bool plat_sched_wanted(void)
+{
+    const char *env = g_getenv("ENA_QTEST_PIN");
+
+    return !env || strcmp(env, "0");
+}
+
+/* Before QEMU starts: pin (once); QEMU is to have the original nice. */
+static void plat_sched_before_qemu(void)
+{
+    cpu_set_t set;
+    int cpu;
+
+    if (!plat_sched_wanted()) {
+        return;
+    }
+    if (plat_sched.boosted) {
+        setpriority(PRIO_PROCESS, 0, plat_sched.nice);
+        plat_sched.boosted = false;
+    }
+    if (plat_sched.pinned) {
+        return;
+    }
+    plat_sched.pinned = true;
+    cpu = sched_getcpu();
+    if (cpu < 0 || cpu >= CPU_SETSIZE) {
+        return;
+    }
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    /* only a speed-up: a refusal (a cgroup's cpuset) leaves it as it was */
+    sched_setaffinity(0, sizeof(set), &set);
+}
+
+static void plat_sched_after_qemu(void)
+{
+    int nice;
+
+    if (!plat_sched_wanted()) {
+        return;
+    }
+    errno = 0;
+    nice = getpriority(PRIO_PROCESS, 0);
+    if (errno) {
+        return;
+    }
+    /* without CAP_SYS_NICE this fails and nothing changes */
+    if (!setpriority(PRIO_PROCESS, 0, MAX(nice - PLAT_BOOST, -20))) {
+        plat_sched.nice = nice;
+        plat_sched.boosted = true;
+    }
+}
+
 EnaPlat *ena_plat_qtest_start(const EnaPlatQtestOpts *opts)
 {
     static unsigned counter;
@@ -139,7 +216,9 @@ EnaPlat *ena_plat_qtest_start(const EnaPlatQtestOpts *opts)
                            "mem-path=%s,share=on %s",
                            p->deadline_steps ? ",pit=off" : "", ram_mb, ram_mb,
                            path, opts->extra_args ? opts->extra_args : "");
+    plat_sched_before_qemu();
     p->qts = qtest_init(args);
+    plat_sched_after_qemu();
     /* QEMU has the file mapped now; nothing must be left in /dev/shm */
     unlink(path);
 
