@@ -329,6 +329,7 @@ typedef struct ENACore {
     QTAILQ_HEAD(, ENARxFrame) rx_frames;
     uint32_t rx_fifo_used;
     bool rx_waiting;            /* the first frame waits for buffers */
+    bool rx_refused;            /* the netdev may hold frames for us */
     QEMUTimer *rx_timer;
     ENAPace tx_wire, rx_wire, dma_rd, dma_wr;
     QEMUTimer *aq_timer;

@@ -780,13 +780,19 @@ static bool ena_rx_refused(ENACore *core, size_t size)
  */
 bool ena_core_can_receive(ENACore *core)
 {
+    bool ok;
+
     if (!core->params.timing) {
-        return ena_rx_ready(core);
+        ok = ena_rx_ready(core);
+    } else {
+        ok = !ena_fatal(core) &&
+             (core->owner->config[PCI_COMMAND] & PCI_COMMAND_MASTER) &&
+             core->rx_fifo_used + ena_rx_max_frame(core) <=
+             core->params.rx_fifo_kb * KiB;
     }
-    return !ena_fatal(core) &&
-           (core->owner->config[PCI_COMMAND] & PCI_COMMAND_MASTER) &&
-           core->rx_fifo_used + ena_rx_max_frame(core) <=
-           core->params.rx_fifo_kb * KiB;
+    /* the net layer now queues what it has for us */
+    core->rx_refused |= !ok;
+    return ok;
 }
 
 /*
@@ -805,14 +811,26 @@ static void ena_rx_kick(ENACore *core)
     }
 }
 
+/*
+ * Take what the netdev queued while we refused it. Only then: a flush
+ * also wakes QEMU's main loop (qemu_notify_event()), which for every RX
+ * doorbell of a guest would be a hand-over from its vCPU thread.
+ */
+static void ena_rx_resume(ENACore *core)
+{
+    if (core->rx_refused && ena_core_can_receive(core)) {
+        /* a frame refused again during the flush sets it again */
+        core->rx_refused = false;
+        qemu_flush_queued_packets(qemu_get_queue(core->nic));
+    }
+}
+
 void ena_core_start_recv(ENACore *core)
 {
     if (core->params.timing) {
         ena_rx_kick(core);
     }
-    if (ena_core_can_receive(core)) {
-        qemu_flush_queued_packets(qemu_get_queue(core->nic));
-    }
+    ena_rx_resume(core);
 }
 
 /*
@@ -1182,8 +1200,8 @@ static void ena_rx_timer_run(void *opaque)
     if (f) {
         timer_mod(core->rx_timer, f->due);
     }
-    if (freed && ena_core_can_receive(core)) {
-        qemu_flush_queued_packets(qemu_get_queue(core->nic));
+    if (freed) {
+        ena_rx_resume(core);
     }
 }
 
@@ -1211,6 +1229,7 @@ ssize_t ena_core_receive_iov(ENACore *core, const struct iovec *iov,
         ssize_t ret = ena_rx_deliver(core, iov, iovcnt);
 
         ena_guard_end(core, g);
+        core->rx_refused |= !ret;
         return ret;
     }
     if (!ena_core_can_receive(core)) {
