@@ -430,6 +430,131 @@ static void test_ena_rx_basic(void *obj, void *data, QGuestAllocator *alloc)
                     ENA_ETH_IO_RX_CDESC_L4_CSUM_ERR_MASK, !=, 0);
 }
 
+/* IPv4 or IPv6, TCP or UDP, @payload bytes: every checksum right. */
+static size_t build_l4(uint8_t *f, bool v6, bool udp, size_t payload)
+{
+    uint8_t *ip = f + 14;
+    size_t l3 = v6 ? 40 : 20, l4h = udp ? 8 : 20, l4len = l4h + payload;
+    uint8_t *l4 = ip + l3;
+    uint8_t proto = udp ? 17 : 6;
+    uint32_t sum;
+    uint16_t csum;
+
+    memset(f, 0, 14 + l3 + l4len);
+    memcpy(f, "\x52\x54\x00\x00\x00\x02\x52\x54\x00\x12\x34\x56", 12);
+    stw_be_p(f + 12, v6 ? 0x86dd : 0x0800);
+    if (v6) {
+        ip[0] = 0x60;
+        stw_be_p(ip + 4, l4len);
+        ip[6] = proto;
+        ip[7] = 64;
+        ip[8] = ip[24] = 0xfd;      /* fd00::1 to fd00::2 */
+        ip[23] = 1;
+        ip[39] = 2;
+        sum = csum_add(0, ip + 8, 32);
+    } else {
+        ip[0] = 0x45;
+        stw_be_p(ip + 2, 20 + l4len);
+        ip[6] = 0x40;
+        ip[8] = 64;
+        ip[9] = proto;
+        memcpy(ip + 12, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
+        stw_be_p(ip + 10, (uint16_t)~csum_fold(csum_add(0, ip, 20)));
+        sum = csum_add(0, ip + 12, 8);
+    }
+    sum += proto + l4len;
+    stw_be_p(l4, 1234);
+    stw_be_p(l4 + 2, 5678);
+    if (udp) {
+        stw_be_p(l4 + 4, l4len);
+    } else {
+        stl_be_p(l4 + 4, 1);
+        l4[12] = 5 << 4;
+        l4[13] = 0x18;
+        stw_be_p(l4 + 14, 65535);
+    }
+    fill(l4 + l4h, payload, payload);
+    csum = ~csum_fold(csum_add(sum, l4, l4len));
+    if (udp && !csum) {
+        csum = 0xffff;              /* 0 would mean "no checksum" */
+    }
+    stw_be_p(l4 + (udp ? 6 : 16), csum);
+    return 14 + l3 + l4len;
+}
+
+#define CSUM_BITS   (ENA_ETH_IO_RX_CDESC_L4_CSUM_CHECKED_MASK | \
+                     ENA_ETH_IO_RX_CDESC_L4_CSUM_ERR_MASK | \
+                     ENA_ETH_IO_RX_CDESC_L3_CSUM_ERR_MASK)
+#define CSUM_GOOD   ENA_ETH_IO_RX_CDESC_L4_CSUM_CHECKED_MASK
+#define CSUM_BAD    (ENA_ETH_IO_RX_CDESC_L4_CSUM_CHECKED_MASK | \
+                     ENA_ETH_IO_RX_CDESC_L4_CSUM_ERR_MASK)
+
+/* Receive @f; the checksum bits of its last completion. */
+static uint32_t rx_csum_bits(IoTest *t, IoQueue *q, unsigned *posted,
+                             const uint8_t *f, size_t len)
+{
+    EnaEthIoRxCdesc cd;
+    uint32_t st;
+    size_t got = 0;
+
+    /* three buffers take the largest frame */
+    for (; *posted < 3; (*posted)++) {
+        rx_post(t, q, 0, BUF_SIZE);
+    }
+    qena_writel(t->d, q->db, q->tail);
+    sock_send(t, f, len);
+    do {
+        g_assert_true(rx_wait(t, q, &cd));
+        (*posted)--;
+        st = le32_to_cpu(cd.status);
+        got += le16_to_cpu(cd.length);
+    } while (!(st & ENA_ETH_IO_RX_CDESC_LAST_MASK));
+    g_assert_cmpint(got, ==, len);
+    return st & CSUM_BITS;
+}
+
+/*
+ * RX checksum validation against the test's own byte-wise sum: TCP and
+ * UDP over IPv4 and IPv6, odd and even lengths up to a jumbo frame, each
+ * right and with its last byte changed; a UDP datagram without a
+ * checksum; a short frame padded to 60 bytes.
+ */
+static void test_ena_rx_csum(void *obj, void *data, QGuestAllocator *alloc)
+{
+    static const size_t payloads[] = { 0, 1, 7, 8, 9, 1459, 8941 };
+    IoTest t;
+    IoQueue q;
+    g_autofree uint8_t *f = g_malloc(9015);
+    unsigned posted = 0;
+    size_t len;
+
+    io_up(&t, obj);
+    io_queue(&t, &q, ENA_ADMIN_SQ_DIRECTION_RX, 1);
+    for (int v6 = 0; v6 < 2; v6++) {
+        for (int udp = 0; udp < 2; udp++) {
+            for (size_t i = 0; i < ARRAY_SIZE(payloads); i++) {
+                len = build_l4(f, v6, udp, payloads[i]);
+                g_assert_cmphex(rx_csum_bits(&t, &q, &posted, f, len), ==,
+                                CSUM_GOOD);
+                f[len - 1] ^= 0x5a;
+                g_assert_cmphex(rx_csum_bits(&t, &q, &posted, f, len), ==,
+                                CSUM_BAD);
+            }
+        }
+    }
+    /* UDP checksum 0: not checked, over IPv4 and IPv6 */
+    for (int v6 = 0; v6 < 2; v6++) {
+        len = build_l4(f, v6, true, 9);
+        stw_be_p(f + 14 + (v6 ? 40 : 20) + 6, 0);
+        g_assert_cmphex(rx_csum_bits(&t, &q, &posted, f, len), ==, 0);
+    }
+    /* Ethernet padding after the IP datagram is not summed */
+    len = build_l4(f, false, false, 0);
+    g_assert_cmpint(len, ==, 54);
+    memset(f + len, 0xa5, 6);
+    g_assert_cmphex(rx_csum_bits(&t, &q, &posted, f, 60), ==, CSUM_GOOD);
+}
+
 /* A 9015-byte frame (MTU 9001) spans three 3712-byte buffers. */
 static void test_ena_rx_jumbo(void *obj, void *data, QGuestAllocator *alloc)
 {
@@ -1292,6 +1417,7 @@ static void register_ena_io_test(void)
     qos_add_test("io/tx-tso", "ena", test_ena_tx_tso, &opts);
     qos_add_test("io/rx-basic", "ena", test_ena_rx_basic, &opts);
     qos_add_test("io/rx-jumbo", "ena", test_ena_rx_jumbo, &opts);
+    qos_add_test("io/rx-csum", "ena", test_ena_rx_csum, &opts);
     qos_add_test("io/rx-held", "ena", test_ena_rx_held, &opts);
     qos_add_test("io/rx-rss", "ena", test_ena_rx_rss, &opts);
     qos_add_test("io/irq-moderation", "ena", test_ena_irq_moderation, &opts);
