@@ -31,6 +31,9 @@ else
         v=$(awk '/receiver/ { for (i = 2; i <= NF; i++) if ($i == "Mbits/sec") v = $(i - 1) }
                  END { print v }' "/tmp/$name")
         val "$name" "${v:-0}"
+        # the run itself for the logs: per second, and the sender's
+        # retransmissions and congestion window where this end sends
+        sed "s/^/IPERF $name /" "/tmp/$name"
     }
     client mbps_b_to_a
     client mbps_a_to_b -R
