@@ -9,6 +9,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
+#include <sys/socket.h>
 #include "libqtest.h"
 #include "libqos/libqos-pc.h"
 #include "libqos/pci.h"
@@ -473,6 +474,155 @@ static void test_timing_off(void)
     timing_stop(&t);
 }
 
+/* ---- TSO on the timed path ------------------------------------------ */
+
+#define TSO_PAYLOAD     5000
+#define TSO_MSS         1001    /* odd: odd segment lengths, odd tails */
+
+/* TCP over IPv4 or IPv6 with FIN, PSH, CWR and ACK: what TSO must fix */
+static size_t tso_packet(uint8_t *f, bool v6)
+{
+    uint8_t *ip = f + 14, *tcp = ip + (v6 ? 40 : 20);
+    size_t len = tcp + 20 + TSO_PAYLOAD - f;
+
+    memset(f, 0, len);
+    memcpy(f, "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01", 12);
+    stw_be_p(f + 12, v6 ? 0x86dd : 0x0800);
+    if (v6) {
+        ip[0] = 0x60;
+        stw_be_p(ip + 4, 20 + TSO_PAYLOAD);
+        ip[6] = 6;
+        ip[7] = 64;
+        ip[8] = ip[24] = 0xfd;
+        ip[23] = 1;
+        ip[39] = 2;
+    } else {
+        ip[0] = 0x45;
+        stw_be_p(ip + 2, 20 + 20 + TSO_PAYLOAD);
+        stw_be_p(ip + 4, 0x1234);
+        ip[6] = 0x40;
+        ip[8] = 64;
+        ip[9] = 6;
+        memcpy(ip + 12, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
+    }
+    stw_be_p(tcp, 40000);
+    stw_be_p(tcp + 2, 5201);
+    stl_be_p(tcp + 4, 0xfffff000);      /* the sequence number wraps */
+    stl_be_p(tcp + 8, 77);
+    tcp[12] = 5 << 4;
+    tcp[13] = 0x80 | 0x10 | 0x08 | 0x01; /* CWR ACK PSH FIN */
+    stw_be_p(tcp + 14, 512);
+    stw_be_p(tcp + 16, 0xbeef);         /* the device writes the sum */
+    for (size_t i = tcp + 20 - f; i < len; i++) {
+        f[i] = i * 31 + (i >> 7);
+    }
+    return len;
+}
+
+static void tso_send(QTestState *qts, QOSState *qs, Dev *v, uint16_t req_id,
+                     bool v6)
+{
+    g_autofree uint8_t *f = g_malloc(14 + 40 + 20 + TSO_PAYLOAD);
+    uint16_t len = tso_packet(f, v6);
+    uint64_t buf = guest_alloc(&qs->alloc, len);
+    uint32_t l3 = v6 ? 40 : 20;
+    EnaEthIoTxDesc meta = { 0 };
+
+    qtest_memwrite(qts, buf, f, len);
+    meta.len_ctrl = cpu_to_le32(ENA_ETH_IO_TX_DESC_META_DESC_MASK |
+                                ENA_ETH_IO_TX_META_DESC_META_STORE_MASK |
+                                ENA_ETH_IO_TX_META_DESC_EXT_VALID_MASK |
+                                ENA_ETH_IO_TX_DESC_FIRST_MASK |
+                                ((TSO_MSS >> 10) <<
+                                 ENA_ETH_IO_TX_META_DESC_MSS_HI_SHIFT));
+    meta.buff_addr_lo = cpu_to_le32(l3 | (14 << 8) | (5 << 16) |
+                                    ((TSO_MSS & 0x3ff) <<
+                                     ENA_ETH_IO_TX_META_DESC_MSS_LO_SHIFT));
+    qena_tx_packet(&v->d, &v->q, req_id, &buf, &len, 1,
+                   (v6 ? ENA_ETH_IO_L3_PROTO_IPV6 :
+                         ENA_ETH_IO_L3_PROTO_IPV4 |
+                         ENA_ETH_IO_TX_DESC_L3_CSUM_EN_MASK) |
+                   ENA_ETH_IO_TX_DESC_TSO_EN_MASK |
+                   ENA_ETH_IO_TX_DESC_L4_CSUM_EN_MASK |
+                   (ENA_ETH_IO_L4_PROTO_TCP <<
+                    ENA_ETH_IO_TX_DESC_L4_PROTO_IDX_SHIFT), &meta);
+    qena_sq_doorbell(&v->d, &v->q);
+    /* the timed device puts the segments on the wire within a millisecond */
+    qtest_clock_step(qts, 1000 * 1000);
+}
+
+/* The frames of one packet as the socket back end got them, concatenated */
+static GByteArray *tso_frames(int sock, unsigned *n)
+{
+    GByteArray *all = g_byte_array_new();
+    size_t want = TSO_PAYLOAD;
+
+    *n = 0;
+    while (want) {
+        uint32_t len;
+        uint8_t f[2048];
+
+        g_assert_cmpint(recv(sock, &len, 4, MSG_WAITALL), ==, 4);
+        len = be32_to_cpu(len);
+        g_assert_cmpuint(len, <=, sizeof(f));
+        g_assert_cmpint(recv(sock, f, len, MSG_WAITALL), ==, len);
+        g_byte_array_append(all, f, len);
+        g_assert_cmpuint(len, >, 14 + 20 + 20);
+        want -= MIN(want, len - 14 - 20 - 20 - (f[12] == 0x86 ? 20 : 0));
+        (*n)++;
+    }
+    return all;
+}
+
+/*
+ * With timing the device segments TCP itself (ena_tx_tso_capture());
+ * with timing=off QEMU's net_tx_pkt does. Both must put the same bytes
+ * on the wire: every header field TSO fixes, both checksums, for IPv4
+ * and IPv6.
+ */
+static void test_tso_frames(void)
+{
+    QOSState *qs;
+    QTestState *qts;
+    Dev a = { 0 }, b = { 0 };
+    int sv[2];
+
+    g_assert_cmpint(socketpair(PF_UNIX, SOCK_STREAM, 0, sv), ==, 0);
+    qs = qtest_pc_boot("-M q35 -m %d -nodefaults "
+                       "-netdev socket,id=s,fd=%d "
+                       "-netdev hubport,id=hs,hubid=0,netdev=s "
+                       "-netdev hubport,id=n0,hubid=0 "
+                       "-netdev hubport,id=n1,hubid=0 "
+                       "-device ena,netdev=n0,id=a,addr=04.0,queues=1,"
+                       "keepalive-ms=0 "
+                       "-device ena,netdev=n1,id=b,addr=05.0,queues=1,"
+                       "keepalive-ms=0,timing=off", RAM_MB, sv[1]);
+    close(sv[1]);
+    qts = qs->qts;
+    {
+        TimingTest t = { .qs = qs, .qts = qts };
+
+        dev_up(&t, &a, "a", 4, ENA_ADMIN_SQ_DIRECTION_TX);
+        dev_up(&t, &b, "b", 5, ENA_ADMIN_SQ_DIRECTION_TX);
+    }
+    for (int v6 = 0; v6 < 2; v6++) {
+        g_autoptr(GByteArray) timed = NULL;
+        g_autoptr(GByteArray) instant = NULL;
+        unsigned nt, ni;
+
+        tso_send(qts, qs, &a, 1 + v6, v6);
+        timed = tso_frames(sv[0], &nt);
+        tso_send(qts, qs, &b, 1 + v6, v6);
+        instant = tso_frames(sv[0], &ni);
+        g_assert_cmpuint(nt, ==, DIV_ROUND_UP(TSO_PAYLOAD, TSO_MSS));
+        g_assert_cmpuint(ni, ==, nt);
+        g_assert_cmpmem(timed->data, timed->len, instant->data,
+                        instant->len);
+    }
+    qtest_shutdown(qs);
+    close(sv[0]);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -487,5 +637,6 @@ int main(int argc, char **argv)
     qtest_add_func("/ena-timing/phc-rate-limit", test_phc_rate_limit);
     qtest_add_func("/ena-timing/moderation", test_moderation);
     qtest_add_func("/ena-timing/off", test_timing_off);
+    qtest_add_func("/ena-timing/tso-frames", test_tso_frames);
     return g_test_run();
 }

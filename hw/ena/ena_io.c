@@ -11,6 +11,7 @@
 #include "qemu/iov.h"
 #include "net/eth.h"
 #include "net/checksum.h"
+#include "standard-headers/linux/virtio_net.h"
 #include "hw/pci/pci_device.h"
 #include "hw/net/net_tx_pkt.h"
 #include "hw/net/net_rx_pkt.h"
@@ -29,6 +30,38 @@ static void ena_tx_unmap(void *opaque, void *base, size_t len)
         return;
     }
     net_tx_pkt_unmap_frag_pci(core->owner, base, len);
+}
+
+/*
+ * The TCP/UDP checksums of TX segmentation and RX validation, eight bytes
+ * at a step: QEMU's byte-wise net_checksum_add_cont() took a quarter of
+ * a jumbo receiver's main loop, with the BQL held.
+ *
+ * The one's complement sum of @len bytes as big-endian 16-bit words,
+ * folded to 16 bits. Summing host-endian words gives the same sum byte-
+ * swapped (RFC 1071, 2(B)); a short tail is padded with zeroes.
+ */
+static uint32_t ena_csum_bytes(const uint8_t *p, size_t len)
+{
+    uint64_t sum = 0, w;
+    uint8_t tail[8] = { 0 };
+
+    for (; len >= 8; p += 8, len -= 8) {
+        w = ldq_he_p(p);
+        sum += (uint32_t)w;
+        sum += w >> 32;
+    }
+    if (len) {
+        memcpy(tail, p, len);
+        w = ldq_he_p(tail);
+        sum += (uint32_t)w;
+        sum += w >> 32;
+    }
+    sum = (sum & 0xffffffff) + (sum >> 32);
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    return be16_to_cpu((uint16_t)sum);
 }
 
 /* ---- timing: the TX pipeline --------------------------------------- */
@@ -122,16 +155,13 @@ typedef struct ENATxCapture {
     ENACore *core;
     ENAIoSq *sq;
     int64_t ready;
+    bool failed;                /* the packet could not be segmented */
 } ENATxCapture;
 
-/* net_tx_pkt hands over each frame on the wire (TSO: each segment) */
-static void ena_tx_capture(void *opaque, const struct iovec *iov, int iovcnt,
-                           const struct iovec *virt_iov, int virt_iovcnt)
+/* A frame for the wire queue, which takes @data (g_malloc'ed) over. */
+static void ena_tx_wire_frame(ENATxCapture *c, uint8_t *data, size_t len)
 {
-    ENATxCapture *c = opaque;
-    size_t len = iov_size(iov, iovcnt);
     int64_t at = c->ready;
-    uint8_t *data;
 
     if (len > c->core->params.max_mtu + ENA_MAX_L2_OVERHEAD) {
         /* the wire takes no frame over the MTU */
@@ -139,16 +169,95 @@ static void ena_tx_capture(void *opaque, const struct iovec *iov, int iovcnt,
                       "is over the largest MTU", len,
                       ena_sq_idx(c->core, c->sq));
         c->core->stats.tx_drops++;
+        g_free(data);
         return;
     }
-    data = g_malloc(len);
-    iov_to_buf(iov, iovcnt, 0, data, len);
     /* EC2's shaping holds the frame back, or drops it, before the wire */
     if (!ena_allow_pass(c->core, true, data, len, &at, true)) {
         g_free(data);
         return;
     }
     ena_tx_frame_add(c->core, c->sq, at, data, len);
+}
+
+/* net_tx_pkt hands over each frame on the wire */
+static void ena_tx_capture(void *opaque, const struct iovec *iov, int iovcnt,
+                           const struct iovec *virt_iov, int virt_iovcnt)
+{
+    size_t len = iov_size(iov, iovcnt);
+    uint8_t *data = g_malloc(len);
+
+    iov_to_buf(iov, iovcnt, 0, data, len);
+    ena_tx_wire_frame(opaque, data, len);
+}
+
+/*
+ * TCP segmentation for the timed path. net_tx_pkt would segment into
+ * fragments, sum each segment byte by byte (a twentieth of a jumbo
+ * sender's CPU, much of it with the BQL held) and hand the pieces to
+ * ena_tx_capture() to be copied. Here net_tx_pkt only parses and hands
+ * over the whole packet with its virtio-net header (offload); each
+ * segment is built straight into the buffer the wire queue keeps and
+ * summed eight bytes at a step. The frames are byte for byte those of
+ * net_tx_pkt_do_sw_fragmentation(), whose clearing of FIN and PSH on
+ * every segment included.
+ */
+static void ena_tx_tso_capture(void *opaque, const struct iovec *iov,
+                               int iovcnt, const struct iovec *virt_iov,
+                               int virt_iovcnt)
+{
+    ENATxCapture *c = opaque;
+    const struct virtio_net_hdr *vh = virt_iov[0].iov_base;
+    bool v4 = (vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) ==
+              VIRTIO_NET_HDR_GSO_TCPV4;
+    size_t total = iov_size(iov, iovcnt);
+    size_t l2 = eth_get_l2_hdr_length_iov(iov, iovcnt, 0);
+    size_t l4 = vh->csum_start, hdr = vh->hdr_len, mss = vh->gso_size;
+    g_autofree uint8_t *tmpl = NULL;
+    uint32_t seq;
+    uint16_t id;
+
+    /* as net_tx_pkt_tcp_fragment_init(): the whole TCP header or nothing */
+    if (l4 <= l2 || hdr < l4 + sizeof(struct tcp_hdr) || hdr > total ||
+        !mss) {
+        c->failed = true;
+        return;
+    }
+    tmpl = g_malloc(hdr);
+    iov_to_buf(iov, iovcnt, 0, tmpl, hdr);
+    tmpl[l4 + 13] &= ~(TH_FIN | TH_PUSH);
+    seq = ldl_be_p(tmpl + l4 + 4);
+    id = lduw_be_p(tmpl + l2 + 4);
+    for (size_t off = hdr; off < total; off += mss) {
+        size_t n = MIN(mss, total - off);
+        uint8_t *f = g_malloc(hdr + n);
+        uint8_t *ip = f + l2, *tcp = f + l4;
+        uint16_t csl = hdr - l4 + n, c16;
+        uint32_t sum, cso;
+
+        memcpy(f, tmpl, hdr);
+        iov_to_buf(iov, iovcnt, off, f + hdr, n);
+        if (v4) {
+            stw_be_p(ip + 2, l4 - l2 + csl);
+            stw_be_p(ip + 4, id++);
+            eth_fix_ip4_checksum(ip, l4 - l2);
+            sum = eth_calc_ip4_pseudo_hdr_csum((struct ip_header *)ip, csl,
+                                               &cso);
+        } else {
+            stw_be_p(ip + 4, l4 - l2 + csl - sizeof(struct ip6_header));
+            sum = eth_calc_ip6_pseudo_hdr_csum((struct ip6_header *)ip, csl,
+                                               IP_PROTO_TCP, &cso);
+        }
+        stl_be_p(tcp + 4, seq + (off - hdr));
+        if (off > hdr) {
+            tcp[13] &= ~TH_CWR;
+        }
+        stw_he_p(tcp + vh->csum_offset, 0);
+        sum += ena_csum_bytes(tcp, csl);
+        c16 = net_checksum_finish_nozero(sum);
+        stw_be_p(tcp + vh->csum_offset, c16);
+        ena_tx_wire_frame(c, f, hdr + n);
+    }
 }
 
 /* Without timing, the allowances cannot queue: a frame passes or drops. */
@@ -186,6 +295,7 @@ static bool ena_tx_send_timed(ENACore *core, ENAIoSq *sq)
 {
     int64_t ready = ena_now();
     ENATxCapture c = { core, sq };
+    uint8_t gso;
 
     if (sq->pkt_dma_bytes) {
         ena_pace_take(&core->dma_rd, ready, (uint64_t)sq->pkt_dma_bytes * 8,
@@ -196,6 +306,12 @@ static bool ena_tx_send_timed(ENACore *core, ENAIoSq *sq)
         ready += 2 * ena_pcie_ns(core);
     }
     c.ready = ready;
+    gso = net_tx_pkt_get_vhdr(sq->tx_pkt)->gso_type &
+          ~VIRTIO_NET_HDR_GSO_ECN;
+    if (gso == VIRTIO_NET_HDR_GSO_TCPV4 || gso == VIRTIO_NET_HDR_GSO_TCPV6) {
+        return net_tx_pkt_send_custom(sq->tx_pkt, true, ena_tx_tso_capture,
+                                      &c) && !c.failed;
+    }
     return net_tx_pkt_send_custom(sq->tx_pkt, false, ena_tx_capture, &c);
 }
 
@@ -921,43 +1037,11 @@ static uint32_t ena_rx_hash(ENACore *core, const struct iovec *iov,
 }
 
 /*
- * RX checksum validation, as net_rx_pkt_validate_l4_csum() does it (the
- * same pseudo-header, the same length from the IP or UDP header, no more
- * than the frame holds) but eight bytes at a step: QEMU's byte-wise sum
- * was a quarter of the main loop's time receiving jumbo frames, with the
- * BQL held.
- *
- * The one's complement sum of @len bytes as big-endian 16-bit words,
- * folded to 16 bits. Summing host-endian words gives the same sum byte-
- * swapped (RFC 1071, 2(B)); a short tail is padded with zeroes.
- */
-static uint32_t ena_csum_bytes(const uint8_t *p, size_t len)
-{
-    uint64_t sum = 0, w;
-    uint8_t tail[8] = { 0 };
-
-    for (; len >= 8; p += 8, len -= 8) {
-        w = ldq_he_p(p);
-        sum += (uint32_t)w;
-        sum += w >> 32;
-    }
-    if (len) {
-        memcpy(tail, p, len);
-        w = ldq_he_p(tail);
-        sum += (uint32_t)w;
-        sum += w >> 32;
-    }
-    sum = (sum & 0xffffffff) + (sum >> 32);
-    sum = (sum & 0xffff) + (sum >> 16);
-    sum = (sum & 0xffff) + (sum >> 16);
-    sum = (sum & 0xffff) + (sum >> 16);
-    return be16_to_cpu((uint16_t)sum);
-}
-
-/*
- * Like net_rx_pkt_validate_l4_csum() for TCP and UDP: false if unchecked.
- * A frame in one piece (every back end and the RX FIFO deliver them so)
- * takes the fast sum; anything else QEMU's.
+ * Like net_rx_pkt_validate_l4_csum() for TCP and UDP (the same pseudo-
+ * header, the same length from the IP or UDP header, no more than the
+ * frame holds): false if unchecked. A frame in one piece (every back
+ * end and the RX FIFO deliver them so) takes the fast sum; anything
+ * else QEMU's.
  */
 static bool ena_rx_l4_csum(ENACore *core, const struct iovec *iov,
                            int iovcnt, bool v4, EthL4HdrProto l4,
