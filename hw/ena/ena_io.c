@@ -237,16 +237,22 @@ static void ena_tx_tso_capture(void *opaque, const struct iovec *iov,
 
         memcpy(f, tmpl, hdr);
         iov_to_buf(iov, iovcnt, off, f + hdr, n);
+        /* the headers sit at odd offsets: QEMU's helpers get copies */
         if (v4) {
+            struct ip_header h4;
+
             stw_be_p(ip + 2, l4 - l2 + csl);
             stw_be_p(ip + 4, id++);
-            eth_fix_ip4_checksum(ip, l4 - l2);
-            sum = eth_calc_ip4_pseudo_hdr_csum((struct ip_header *)ip, csl,
-                                               &cso);
+            stw_he_p(ip + 10, 0);
+            stw_be_p(ip + 10, net_raw_checksum(ip, l4 - l2));
+            memcpy(&h4, ip, sizeof(h4));
+            sum = eth_calc_ip4_pseudo_hdr_csum(&h4, csl, &cso);
         } else {
+            struct ip6_header h6;
+
             stw_be_p(ip + 4, l4 - l2 + csl - sizeof(struct ip6_header));
-            sum = eth_calc_ip6_pseudo_hdr_csum((struct ip6_header *)ip, csl,
-                                               IP_PROTO_TCP, &cso);
+            memcpy(&h6, ip, sizeof(h6));
+            sum = eth_calc_ip6_pseudo_hdr_csum(&h6, csl, IP_PROTO_TCP, &cso);
         }
         stl_be_p(tcp + 4, seq + (off - hdr));
         if (off > hdr) {
