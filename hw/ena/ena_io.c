@@ -217,9 +217,12 @@ static void ena_tx_tso_capture(void *opaque, const struct iovec *iov,
     uint32_t seq;
     uint16_t id;
 
-    /* as net_tx_pkt_tcp_fragment_init(): the whole TCP header or nothing */
-    if (l4 <= l2 || hdr < l4 + sizeof(struct tcp_hdr) || hdr > total ||
-        !mss) {
+    /*
+     * As net_tx_pkt_tcp_fragment_init(): the whole TCP header or nothing.
+     * Its parse guarantees the IP header; this code must not rely on it.
+     */
+    if (l4 < l2 + (v4 ? sizeof(struct ip_header) : sizeof(struct ip6_header))
+        || hdr < l4 + sizeof(struct tcp_hdr) || hdr > total || !mss) {
         c->failed = true;
         return;
     }
