@@ -305,21 +305,13 @@ static void test_ena_tx_tso(void *obj, void *data, QGuestAllocator *alloc)
     uint16_t l = len, id;
     uint64_t b;
     uint32_t mss = 1000;
-    EnaEthIoTxDesc meta = { 0 };
+    EnaEthIoTxDesc meta;
 
     io_up(&t, obj);
     io_queue(&t, &q, ENA_ADMIN_SQ_DIRECTION_TX, 1);
     b = zalloc(t.d, len);
     qtest_memwrite(t.qts, b, f, len);
-    meta.len_ctrl = cpu_to_le32(ENA_ETH_IO_TX_DESC_META_DESC_MASK |
-                                ENA_ETH_IO_TX_META_DESC_META_STORE_MASK |
-                                ENA_ETH_IO_TX_META_DESC_EXT_VALID_MASK |
-                                ENA_ETH_IO_TX_DESC_FIRST_MASK |
-                                ((mss >> 10) <<
-                                 ENA_ETH_IO_TX_META_DESC_MSS_HI_SHIFT));
-    meta.buff_addr_lo = cpu_to_le32(20 | (14 << 8) | (5 << 16) |
-                                    ((mss & 0x3ff) <<
-                                     ENA_ETH_IO_TX_META_DESC_MSS_LO_SHIFT));
+    qena_tso_meta(&meta, 20, 14, 5, mss);
     tx_packet(&t, &q, 9, &b, &l, 1,
               ENA_ETH_IO_L3_PROTO_IPV4 | ENA_ETH_IO_TX_DESC_TSO_EN_MASK |
               ENA_ETH_IO_TX_DESC_L3_CSUM_EN_MASK |

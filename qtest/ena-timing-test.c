@@ -525,19 +525,11 @@ static void tso_send(QTestState *qts, QOSState *qs, Dev *v, uint16_t req_id,
     g_autofree uint8_t *f = g_malloc(14 + 40 + 20 + TSO_PAYLOAD);
     uint16_t len = tso_packet(f, v6);
     uint64_t buf = guest_alloc(&qs->alloc, len);
-    uint32_t l3 = v6 ? 40 : 20;
-    EnaEthIoTxDesc meta = { 0 };
+    uint8_t l3 = v6 ? 40 : 20;
+    EnaEthIoTxDesc meta;
 
     qtest_memwrite(qts, buf, f, len);
-    meta.len_ctrl = cpu_to_le32(ENA_ETH_IO_TX_DESC_META_DESC_MASK |
-                                ENA_ETH_IO_TX_META_DESC_META_STORE_MASK |
-                                ENA_ETH_IO_TX_META_DESC_EXT_VALID_MASK |
-                                ENA_ETH_IO_TX_DESC_FIRST_MASK |
-                                ((TSO_MSS >> 10) <<
-                                 ENA_ETH_IO_TX_META_DESC_MSS_HI_SHIFT));
-    meta.buff_addr_lo = cpu_to_le32(l3 | (14 << 8) | (5 << 16) |
-                                    ((TSO_MSS & 0x3ff) <<
-                                     ENA_ETH_IO_TX_META_DESC_MSS_LO_SHIFT));
+    qena_tso_meta(&meta, l3, 14, 5, TSO_MSS);
     qena_tx_packet(&v->d, &v->q, req_id, &buf, &len, 1,
                    (v6 ? ENA_ETH_IO_L3_PROTO_IPV6 :
                          ENA_ETH_IO_L3_PROTO_IPV4 |

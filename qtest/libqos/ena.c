@@ -512,6 +512,22 @@ void qena_tx_push(QEna *d, QEnaIoQueue *q, const EnaEthIoTxDesc *desc)
     q->tail++;
 }
 
+void qena_tso_meta(EnaEthIoTxDesc *meta, uint8_t l3_len, uint8_t l3_off,
+                   uint8_t l4_words, uint16_t mss)
+{
+    memset(meta, 0, sizeof(*meta));
+    meta->len_ctrl = cpu_to_le32(ENA_ETH_IO_TX_DESC_META_DESC_MASK |
+                                 ENA_ETH_IO_TX_META_DESC_META_STORE_MASK |
+                                 ENA_ETH_IO_TX_META_DESC_EXT_VALID_MASK |
+                                 ENA_ETH_IO_TX_DESC_FIRST_MASK |
+                                 ((mss >> 10) <<
+                                  ENA_ETH_IO_TX_META_DESC_MSS_HI_SHIFT));
+    meta->buff_addr_lo = cpu_to_le32(l3_len | (l3_off << 8) |
+                                     (l4_words << 16) |
+                                     ((mss & 0x3ff) <<
+                                      ENA_ETH_IO_TX_META_DESC_MSS_LO_SHIFT));
+}
+
 void qena_tx_packet(QEna *d, QEnaIoQueue *q, uint16_t req_id,
                     const uint64_t *bufs, const uint16_t *lens, int nbufs,
                     uint32_t meta_ctrl, const EnaEthIoTxDesc *meta)

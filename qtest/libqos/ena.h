@@ -148,6 +148,12 @@ void qena_io_queue(QEna *d, QEnaIoQueue *q, uint8_t dir, uint32_t vector,
                    uint8_t placement);
 /* One descriptor at the tail, in the phase of its pass over the ring */
 void qena_tx_push(QEna *d, QEnaIoQueue *q, const EnaEthIoTxDesc *desc);
+/*
+ * The meta descriptor of a TSO packet: an L3 header of @l3_len bytes at
+ * @l3_off, a TCP header of @l4_words 32-bit words, segments of @mss.
+ */
+void qena_tso_meta(EnaEthIoTxDesc *meta, uint8_t l3_len, uint8_t l3_off,
+                   uint8_t l4_words, uint16_t mss);
 /* One packet from @nbufs guest buffers, after a meta descriptor if any */
 void qena_tx_packet(QEna *d, QEnaIoQueue *q, uint16_t req_id,
                     const uint64_t *bufs, const uint16_t *lens, int nbufs,
