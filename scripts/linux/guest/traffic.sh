@@ -27,6 +27,11 @@ b) out_base=6000; in_base=5000; out_start=1000000000 ;;
 *) fail "role must be a or b" ;;
 esac
 
+# Not answering pings until ready (cycles done, listeners up): the peer's
+# first ping reply is its signal to start, and a peer that got one from
+# between two of our reloads lost part of its ping burst to the next one.
+echo 1 > /proc/sys/net/ipv4/icmp_echo_ignore_all
+
 IF=$(nic_if 10) || fail "no network interface appeared"
 MOD=$(nic_module "$IF")
 val ifname "$IF"
@@ -57,8 +62,8 @@ while [ "$i" -lt "${P_reload:-0}" ]; do
 done
 val reload_done "$i"
 
-# Counters before any traffic (the peer starts sending as soon as
-# our kernel answers its ping, maybe before this script is ready).
+# Counters before any traffic (the peer starts sending once our kernel
+# answers its ping).
 stat_of() { cat "/sys/class/net/$IF/statistics/$1"; }
 rxb0=$(stat_of rx_bytes)
 rxp0=$(stat_of rx_packets)
@@ -85,6 +90,7 @@ while [ "$i" -lt "$flows" ]; do
     i=$((i + 1))
 done
 
+echo 0 > /proc/sys/net/ipv4/icmp_echo_ignore_all
 t0=$(uptime_cs)
 wait_ping "$P_peer" "$wait_s" || fail "peer $P_peer did not answer ping within $wait_s s"
 val first_ping_cs $(($(uptime_cs) - t0))
