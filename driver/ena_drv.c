@@ -438,11 +438,74 @@ static int ena_drv_get_features(EnaDrv *drv, const char **what)
             return rc;
         }
     }
-    if (ena_com_feature_supported(com, ENA_ADMIN_LLQ)) {
+    if (!drv->cfg.llq && ena_com_feature_supported(com, ENA_ADMIN_LLQ)) {
         ena_plat_log(drv->plat, ENA_LOG_INFO,
                      "LLQ offered; this driver uses host placement");
     }
     return 0;
+}
+
+static void ena_drv_llq_fallback(EnaDrv *drv, const char *why, int rc)
+{
+    drv->stats.llq_fallbacks++;
+    ena_plat_log(drv->plat, ENA_LOG_NOTICE,
+                 "LLQ not used (%s, %d); TX rings in host memory", why, rc);
+}
+
+/*
+ * §5.6: with cfg.llq, and the device offering LLQ with a memory BAR, agree
+ * on a geometry with GET/SET_FEATURE(LLQ); anything short of that leaves
+ * host placement. Again after every reset: the device forgets it.
+ */
+static void ena_drv_llq_config(EnaDrv *drv)
+{
+    EnaCom *com = &drv->com;
+    EnaAdminLlqFeature offer, set;
+    EnaEthLlq llq;
+    uint32_t depth;
+    int rc;
+
+    drv->llq_active = false;
+    if (!drv->cfg.llq) {
+        return;
+    }
+    if (!ena_com_feature_supported(com, ENA_ADMIN_LLQ)) {
+        ena_drv_llq_fallback(drv, "the device does not offer it", 0);
+        return;
+    }
+    drv->llq_bar_size = ena_plat_llq_bar_size(drv->plat);
+    if (!drv->llq_bar_size) {
+        ena_drv_llq_fallback(drv, "offered, but the device has no memory "
+                             "BAR", 0);
+        return;
+    }
+    rc = ena_com_get_feature(com, ENA_ADMIN_LLQ, 0, NULL, 0, &offer,
+                             sizeof(offer));
+    if (rc) {
+        ena_drv_llq_fallback(drv, "GET_FEATURE(LLQ) failed", rc);
+        return;
+    }
+    rc = ena_eth_llq_choose(&offer, &llq, &set, &depth);
+    if (rc) {
+        ena_drv_llq_fallback(drv, "no usable configuration offered", rc);
+        return;
+    }
+    rc = ena_com_set_feature(com, ENA_ADMIN_LLQ, 0, &set, sizeof(set),
+                             NULL, 0);
+    if (rc) {
+        ena_drv_llq_fallback(drv, "SET_FEATURE(LLQ) failed", rc);
+        return;
+    }
+    drv->llq = llq;
+    drv->max_llq_num = ena_le32(offer.max_llq_num);
+    drv->max_llq_depth = depth;
+    drv->llq_active = true;
+    ena_plat_log(drv->plat, ENA_LOG_INFO,
+                 "LLQ: %u-byte entries, %u descriptors before a header of up "
+                 "to %u bytes, %u per entry after, burst %u entries, meta "
+                 "descriptor %s", llq.entry_size, llq.descs_before_hdr,
+                 llq.max_header, llq.descs_per_entry, llq.burst_entries,
+                 llq.meta_every_pkt ? "always" : "never");
 }
 
 static int ena_drv_config_aenq(EnaDrv *drv)
@@ -471,6 +534,10 @@ static int ena_drv_queue_limits(EnaDrv *drv)
         /* after a reset: the vectors we already have */
         max_q = ENA_MIN(max_q, (uint32_t)drv->nvec - 1);
     }
+    if (drv->llq_active) {
+        /* every TX SQ is an LLQ one */
+        max_q = ENA_MIN(max_q, drv->max_llq_num);
+    }
     num = drv->cfg.num_queues ? ENA_MIN(drv->cfg.num_queues, max_q) : max_q;
     if (!num || drv->max_tx_depth < 2 || drv->max_rx_depth < 2) {
         return -ENA_EFAULT;
@@ -478,6 +545,11 @@ static int ena_drv_queue_limits(EnaDrv *drv)
     drv->num_queues = num;
     drv->tx_depth = ENA_MIN(drv->cfg.tx_depth,
                             ena_rounddown_pow2(drv->max_tx_depth));
+    if (drv->llq_active) {
+        /* the choice guaranteed max_llq_depth >= 2 */
+        drv->tx_depth = ENA_MIN(drv->tx_depth,
+                                ena_rounddown_pow2(drv->max_llq_depth));
+    }
     drv->rx_depth = ENA_MIN(drv->cfg.rx_depth,
                             ena_rounddown_pow2(drv->max_rx_depth));
     return 0;
@@ -552,6 +624,7 @@ static int ena_drv_device_init(EnaDrv *drv, const char **what)
         *what = "Cannot configure aenq groups";
         return rc;
     }
+    ena_drv_llq_config(drv);
     rc = ena_drv_queue_limits(drv);
     if (rc) {
         *what = "No IO queues available";
@@ -620,14 +693,18 @@ static int ena_drv_create_queues(EnaDrv *drv, uint16_t tx_depth,
     for (uint16_t i = 0; i < drv->num_queues; i++) {
         EnaEthTxQueue *q = &drv->tx[i];
 
-        rc = ena_eth_tx_setup(q, drv->plat, i, tx_depth,
-                              drv->cfg.tx_buf_size, drv->max_tx_descs);
+        rc = ena_eth_tx_setup_llq(q, drv->plat, i, tx_depth,
+                                  drv->cfg.tx_buf_size, drv->max_tx_descs,
+                                  drv->llq_active ? &drv->llq : NULL);
         if (rc) {
             return ena_drv_oom(drv, rc, "TX queue allocation failed");
         }
         q->cdesc_mbz = mbz;
         rc = ena_eth_create_cq(&drv->com, &q->cq, 1 + i);
-        if (!rc) {
+        if (!rc && drv->llq_active) {
+            rc = ena_eth_create_tx_sq_llq(&drv->com, q, q->cq.idx,
+                                          drv->llq_bar_size);
+        } else if (!rc) {
             rc = ena_eth_create_sq(&drv->com, &q->sq,
                                    ENA_ADMIN_SQ_DIRECTION_TX, q->cq.idx);
         }
