@@ -511,7 +511,7 @@ static int ena_eth_tx_full(EnaEthTxQueue *q, uint64_t now)
     return -ENA_ENOSPC;
 }
 
-/* ---- TX, LLQ (§7.9) ------------------------------------------------------ */
+/* ---- TX, LLQ (§7.9) ---------------------------------------------------- */
 
 /* The SQ doorbell, counting entries, after every entry is in BAR2. */
 static void ena_eth_llq_doorbell(EnaEthTxQueue *q, EnaPlat *plat)
@@ -697,11 +697,12 @@ static int ena_eth_xmit_llq(EnaEthTxQueue *q, EnaPlat *plat,
     if (nmeta) {
         /* no offloads: zeroed metadata, stored, marking the packet start */
         ena_mem_zero(&descs[0], sizeof(descs[0]));
-        descs[0].len_ctrl = ena_le32(ENA_ETH_IO_TX_DESC_META_DESC_MASK |
-                                     ENA_ETH_IO_TX_META_DESC_EXT_VALID_MASK |
-                                     ENA_ETH_IO_TX_META_DESC_ETH_META_TYPE_MASK |
-                                     ENA_ETH_IO_TX_META_DESC_META_STORE_MASK |
-                                     ENA_ETH_IO_TX_DESC_FIRST_MASK);
+        descs[0].len_ctrl =
+            ena_le32(ENA_ETH_IO_TX_DESC_META_DESC_MASK |
+                     ENA_ETH_IO_TX_META_DESC_EXT_VALID_MASK |
+                     ENA_ETH_IO_TX_META_DESC_ETH_META_TYPE_MASK |
+                     ENA_ETH_IO_TX_META_DESC_META_STORE_MASK |
+                     ENA_ETH_IO_TX_DESC_FIRST_MASK);
     }
     for (uint16_t i = 0; i < ndata; i++) {
         ena_eth_tx_desc_build(&descs[nmeta + i], segs, i, ndata, req_id,

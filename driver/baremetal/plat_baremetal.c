@@ -227,10 +227,10 @@ void ena_plat_llq_write(EnaPlat *p, uint64_t off, const void *src,
         uint32_t v;
 
         memcpy(&v, b + i, 4);
-        *(volatile uint32_t *)(p->bar2 + (uintptr_t)off + i) = v;
+        bm_mmio_write32(p->bar2 + (uintptr_t)off + i, v);
     }
     for (; i < len; i++) {
-        *(volatile uint8_t *)(p->bar2 + (uintptr_t)off + i) = b[i];
+        bm_mmio_write8(p->bar2 + (uintptr_t)off + i, b[i]);
     }
 }
 
