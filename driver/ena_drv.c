@@ -473,8 +473,7 @@ static void ena_drv_llq_config(EnaDrv *drv)
         ena_drv_llq_fallback(drv, "the device does not offer it", 0);
         return;
     }
-    drv->llq_bar_size = ena_plat_llq_bar_size(drv->plat);
-    if (!drv->llq_bar_size) {
+    if (!ena_plat_llq_bar_size(drv->plat)) {
         ena_drv_llq_fallback(drv, "offered, but the device has no memory "
                              "BAR", 0);
         return;
@@ -497,8 +496,10 @@ static void ena_drv_llq_config(EnaDrv *drv)
         return;
     }
     drv->llq = llq;
-    drv->max_llq_num = ena_le32(offer.max_llq_num);
-    drv->max_llq_depth = depth;
+    /* every TX SQ is an LLQ one, no deeper than the entry size allows */
+    drv->max_tx_queues = ENA_MIN(drv->max_tx_queues,
+                                 ena_le32(offer.max_llq_num));
+    drv->max_tx_depth = ENA_MIN(drv->max_tx_depth, depth);
     drv->llq_active = true;
     ena_plat_log(drv->plat, ENA_LOG_INFO,
                  "LLQ: %u-byte entries, %u descriptors before a header of up "
@@ -534,10 +535,6 @@ static int ena_drv_queue_limits(EnaDrv *drv)
         /* after a reset: the vectors we already have */
         max_q = ENA_MIN(max_q, (uint32_t)drv->nvec - 1);
     }
-    if (drv->llq_active) {
-        /* every TX SQ is an LLQ one */
-        max_q = ENA_MIN(max_q, drv->max_llq_num);
-    }
     num = drv->cfg.num_queues ? ENA_MIN(drv->cfg.num_queues, max_q) : max_q;
     if (!num || drv->max_tx_depth < 2 || drv->max_rx_depth < 2) {
         return -ENA_EFAULT;
@@ -545,11 +542,6 @@ static int ena_drv_queue_limits(EnaDrv *drv)
     drv->num_queues = num;
     drv->tx_depth = ENA_MIN(drv->cfg.tx_depth,
                             ena_rounddown_pow2(drv->max_tx_depth));
-    if (drv->llq_active) {
-        /* the choice guaranteed max_llq_depth >= 2 */
-        drv->tx_depth = ENA_MIN(drv->tx_depth,
-                                ena_rounddown_pow2(drv->max_llq_depth));
-    }
     drv->rx_depth = ENA_MIN(drv->cfg.rx_depth,
                             ena_rounddown_pow2(drv->max_rx_depth));
     return 0;
@@ -703,7 +695,7 @@ static int ena_drv_create_queues(EnaDrv *drv, uint16_t tx_depth,
         rc = ena_eth_create_cq(&drv->com, &q->cq, 1 + i);
         if (!rc && drv->llq_active) {
             rc = ena_eth_create_tx_sq_llq(&drv->com, q, q->cq.idx,
-                                          drv->llq_bar_size);
+                                          ena_plat_llq_bar_size(drv->plat));
         } else if (!rc) {
             rc = ena_eth_create_sq(&drv->com, &q->sq,
                                    ENA_ADMIN_SQ_DIRECTION_TX, q->cq.idx);

@@ -133,12 +133,12 @@ typedef struct EnaDrv {
     uint16_t intr_delay_resolution;
     bool have_mac;
 
-    /* LLQ, when cfg.llq asked for it and SET_FEATURE(LLQ) took it */
+    /*
+     * LLQ, when cfg.llq asked for it and SET_FEATURE(LLQ) took it; its
+     * queue and depth limits are folded into max_tx_queues/max_tx_depth.
+     */
     bool llq_active;
     EnaEthLlq llq;
-    uint32_t max_llq_num;
-    uint32_t max_llq_depth;     /* for the chosen entry size */
-    uint64_t llq_bar_size;
 
     /* interface */
     bool up;

@@ -83,8 +83,7 @@ int ena_eth_tx_setup_llq(EnaEthTxQueue *q, EnaPlat *plat, uint16_t qid,
     q->max_descs = ENA_MIN(ENA_MAX(max_descs, 1), ENA_ETH_MAX_PKT_DESCS);
     q->max_header = 128;
     if (llq) {
-        q->llq = true;
-        q->llq_cfg = *llq;
+        q->llq = llq;
         q->max_header = llq->max_header;
     }
     ena_eth_ring_init(&q->sq, &q->cq, depth, ENA_ETH_TX_CDESC_SIZE);
@@ -282,13 +281,14 @@ int ena_eth_create_sq(EnaCom *com, EnaEthSq *sq, uint8_t direction,
 int ena_eth_create_tx_sq_llq(EnaCom *com, EnaEthTxQueue *q, uint16_t cq_idx,
                              uint64_t bar_size)
 {
-    uint64_t ring = (uint64_t)q->sq.depth * q->llq_cfg.entry_size;
+    uint64_t ring;
     uint32_t off = 0;
     int rc;
 
     if (!q->llq) {
         return -ENA_EINVAL;
     }
+    ring = (uint64_t)q->sq.depth * q->llq->entry_size;
     rc = ena_eth_create_sq_at(com, &q->sq, ENA_ADMIN_SQ_DIRECTION_TX, cq_idx,
                               ENA_ADMIN_PLACEMENT_POLICY_DEV, &off);
     if (rc) {
@@ -299,7 +299,7 @@ int ena_eth_create_tx_sq_llq(EnaCom *com, EnaEthTxQueue *q, uint16_t cq_idx,
         ena_plat_log(com->plat, ENA_LOG_ERR,
                      "CREATE_SQ returned LLQ offset 0x%x: %u entries of %u "
                      "bytes do not fit the 0x%llx-byte memory BAR", off,
-                     q->sq.depth, q->llq_cfg.entry_size,
+                     q->sq.depth, q->llq->entry_size,
                      (unsigned long long)bar_size);
         return -ENA_EPROTO;
     }
@@ -523,25 +523,25 @@ static void ena_eth_llq_doorbell(EnaEthTxQueue *q, EnaPlat *plat)
 }
 
 /*
- * Write the bounce buffer as the entry at the SQ tail. With a burst
- * limit, the entries already written are rung in first when this one
- * would make the burst too long.
+ * Write @entry (built in a bounce buffer) as the entry at the SQ tail.
+ * With a burst limit, the entries already written are rung in first when
+ * this one would make the burst too long.
  */
-static void ena_eth_llq_put_entry(EnaEthTxQueue *q, EnaPlat *plat)
+static void ena_eth_llq_put_entry(EnaEthTxQueue *q, EnaPlat *plat,
+                                  const uint8_t *entry)
 {
-    const EnaEthLlq *l = &q->llq_cfg;
+    const EnaEthLlq *l = q->llq;
     uint64_t off;
 
     if (l->burst_entries && q->llq_burst_used >= l->burst_entries) {
         ena_eth_llq_doorbell(q, plat);
-        q->stats.llq_burst_doorbells++;
     }
     off = q->llq_off +
           (uint64_t)ena_ring_slot(q->sq.tail, q->sq.depth) * l->entry_size;
-    ena_plat_llq_write(plat, off, q->llq_entry, l->entry_size);
+    ena_plat_llq_write(plat, off, entry, l->entry_size);
     ena_ring_advance(&q->sq.tail, &q->sq.phase, q->sq.depth);
     q->llq_burst_used++;
-    q->stats.llq_entries++;
+    q->stats.descs++;
 }
 
 /* Entries that @ndescs descriptors take: the first, then full ones. */
@@ -573,8 +573,10 @@ static void ena_eth_llq_put_pkt(EnaEthTxQueue *q, EnaPlat *plat,
                                 const EnaFrag *frags, uint16_t nfrags,
                                 uint32_t push)
 {
-    const EnaEthLlq *l = &q->llq_cfg;
+    const EnaEthLlq *l = q->llq;
     const uint32_t dsz = sizeof(EnaEthIoTxDesc);
+    /* the bounce buffer: on the stack, so idle queues do not carry it */
+    uint8_t entry[ENA_ETH_LLQ_MAX_ENTRY];
     uint16_t d = 0;
     bool first = true;
 
@@ -583,19 +585,19 @@ static void ena_eth_llq_put_pkt(EnaEthTxQueue *q, EnaPlat *plat,
         uint32_t phase = ena_le32((uint32_t)q->sq.phase <<
                                   ENA_ETH_IO_TX_DESC_PHASE_SHIFT);
 
-        ena_mem_zero(q->llq_entry, l->entry_size);
+        ena_mem_zero(entry, l->entry_size);
         for (uint16_t s = 0; s < slots && d < ndescs; s++, d++) {
             EnaEthIoTxDesc x = descs[d];
 
             /* every descriptor carries the phase of its entry */
             x.len_ctrl |= phase;
-            ena_mem_copy(q->llq_entry + s * dsz, &x, dsz);
+            ena_mem_copy(entry + s * dsz, &x, dsz);
         }
         if (first) {
-            ena_eth_frags_head(q->llq_entry + l->descs_before_hdr * dsz,
+            ena_eth_frags_head(entry + l->descs_before_hdr * dsz,
                                frags, nfrags, push);
         }
-        ena_eth_llq_put_entry(q, plat);
+        ena_eth_llq_put_entry(q, plat, entry);
         first = false;
     }
 }
@@ -604,7 +606,7 @@ static int ena_eth_xmit_llq(EnaEthTxQueue *q, EnaPlat *plat,
                             const EnaFrag *frags, uint16_t nfrags,
                             uint64_t now)
 {
-    const EnaEthLlq *l = &q->llq_cfg;
+    const EnaEthLlq *l = q->llq;
     EnaEthTxSeg segs[ENA_ETH_MAX_PKT_DESCS];
     EnaEthIoTxDesc descs[1 + ENA_ETH_MAX_PKT_DESCS];
     uint16_t depth = q->sq.depth;
@@ -712,8 +714,6 @@ static int ena_eth_xmit_llq(EnaEthTxQueue *q, EnaPlat *plat,
     ena_eth_llq_doorbell(q, plat);
     q->stats.pkts++;
     q->stats.bytes += total;
-    q->stats.descs += ndescs;
-    q->stats.llq_pushed += push;
     return req_id;
 }
 

@@ -36,10 +36,10 @@
 /* An LLQ geometry agreed with SET_FEATURE(LLQ) (§5.6, §7.9). */
 typedef struct EnaEthLlq {
     uint16_t entry_size;        /* bytes: 128, 192 or 256 */
+    uint16_t burst_entries;     /* entries per doorbell at most; 0: any */
     uint8_t descs_before_hdr;   /* descriptor slots ahead of the header */
     uint8_t descs_per_entry;    /* slots in each following entry */
     uint8_t max_header;         /* bytes pushed at most */
-    uint16_t burst_entries;     /* entries per doorbell at most; 0: any */
     bool meta_every_pkt;        /* DISABLE_META_CACHING in force */
 } EnaEthLlq;
 
@@ -85,7 +85,7 @@ typedef struct EnaEthTxInfo {
 typedef struct EnaEthTxStats {
     uint64_t pkts;
     uint64_t bytes;
-    uint64_t descs;
+    uint64_t descs;             /* SQ slots: descriptors; LLQ: entries */
     uint64_t doorbells;
     uint64_t completions;
     uint64_t ring_full;
@@ -95,9 +95,6 @@ typedef struct EnaEthTxStats {
     uint64_t bad_cdesc;
     uint64_t missed_tx;
     uint64_t dropped_on_reset;
-    uint64_t llq_entries;       /* entries written to BAR2 */
-    uint64_t llq_pushed;        /* header bytes pushed in them */
-    uint64_t llq_burst_doorbells;   /* rung because the burst was full */
 } EnaEthTxStats;
 
 typedef struct EnaEthTxQueue {
@@ -109,13 +106,14 @@ typedef struct EnaEthTxQueue {
     uint16_t max_descs;         /* per packet */
     uint8_t max_header;         /* header_length cap (informational) */
     bool cdesc_mbz;
-    /* LLQ: the SQ is in BAR2 at llq_off, one entry per SQ slot */
-    bool llq;
-    EnaEthLlq llq_cfg;
-    uint64_t llq_off;
+    /*
+     * LLQ: the SQ is in BAR2 at llq_off, one entry per SQ slot. Kept
+     * small: the bare-metal guest's traces move with the size of EnaDrv.
+     */
+    const EnaEthLlq *llq;       /* the caller's geometry; NULL: host SQ */
+    uint32_t llq_off;
     uint16_t llq_burst_used;    /* entries since the last doorbell */
-    uint16_t buf_tail;          /* LLQ: free-running buffer counter */
-    uint8_t llq_entry[ENA_ETH_LLQ_MAX_ENTRY];   /* bounce buffer */
+    uint16_t buf_tail;          /* free-running buffer counter */
     uint16_t descs_in_flight;   /* SQ slots in flight */
     uint16_t pkts_in_flight;
     bool full;                  /* a send was refused for lack of room */
@@ -177,7 +175,8 @@ int ena_eth_tx_setup(EnaEthTxQueue *q, EnaPlat *plat, uint16_t qid,
                      uint16_t depth, uint32_t buf_size, uint16_t max_descs);
 /*
  * As ena_eth_tx_setup(), for a TX queue whose SQ will be in BAR2 with
- * geometry @llq (no host descriptor ring is allocated); NULL: host SQ.
+ * geometry @llq, which must outlive the queue (no host descriptor ring
+ * is allocated); NULL: host SQ.
  */
 int ena_eth_tx_setup_llq(EnaEthTxQueue *q, EnaPlat *plat, uint16_t qid,
                          uint16_t depth, uint32_t buf_size,

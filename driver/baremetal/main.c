@@ -275,7 +275,7 @@ static void bm_print_stats(void)
         uint64_t entries = 0;
 
         for (uint16_t i = 0; i < bm_drv.num_queues; i++) {
-            entries += bm_drv.tx[i].stats.llq_entries;
+            entries += bm_drv.tx[i].stats.descs;   /* LLQ: entries */
         }
         bm_stat("llq_active", bm_drv.llq_active);
         bm_stat("llq_fallbacks", s->llq_fallbacks);

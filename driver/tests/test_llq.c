@@ -261,6 +261,7 @@ START_TEST(test_probe_llq)
         ck_assert(fake_tx_sq(q)->llq);
         ck_assert(!plat->sq[drv->rx[q].sq.idx].llq);
         ck_assert_ptr_null(drv->tx[q].sq.mem.virt);
+        ck_assert_ptr_eq(drv->tx[q].llq, &drv->llq);
     }
     ck_assert_uint_eq(drv->stats.llq_fallbacks, 0);
 }
@@ -414,7 +415,7 @@ START_TEST(test_entry_small_frame)
     /* the doorbell counts entries */
     ck_assert_uint_eq(plat->tx_db_count, 1);
     ck_assert_uint_eq(plat->tx_db_log[0], 1);
-    ck_assert_uint_eq(drv->tx[0].stats.llq_entries, 1);
+    ck_assert_uint_eq(drv->tx[0].stats.descs, 1);
     ena_drv_poll(drv);
     ck_assert_uint_eq(plat->llq_pkts, 1);
     ck_assert_uint_eq(plat->llq_last_hdr_len, 60);
@@ -443,7 +444,8 @@ START_TEST(test_entry_header_split)
                        ENA_ETH_IO_TX_DESC_ADDR_HI_MASK) << 32);
     ck_assert_mem_eq((const void *)(uintptr_t)addr, frame + 96, 204);
     ck_assert_mem_eq(entry(0, 0) + 2 * DSZ, frame, 96);
-    ck_assert_uint_eq(drv->tx[0].stats.llq_pushed, 96);
+    ena_drv_poll(drv);
+    ck_assert_uint_eq(plat->llq_last_hdr_len, 96);
 }
 END_TEST
 
@@ -566,13 +568,13 @@ START_TEST(test_burst_doorbell)
     ck_assert_uint_eq(plat->tx_db_count, 2);
     ck_assert_uint_eq(plat->tx_db_log[0], 2);
     ck_assert_uint_eq(plat->tx_db_log[1], 3);
-    ck_assert_uint_eq(drv->tx[0].stats.llq_burst_doorbells, 1);
+    ck_assert_uint_eq(drv->tx[0].stats.doorbells, 2);
     ck_assert_uint_eq(plat->llq_pkts, 1);
     ck_assert_int_ge(send_frame(0, 60), 0);
     ck_assert_int_ge(send_frame(0, 60), 0);
     ck_assert_uint_eq(plat->tx_db_count, 4);
     ck_assert_uint_eq(plat->tx_db_log[3], 5);
-    ck_assert_uint_eq(drv->tx[0].stats.llq_burst_doorbells, 1);
+    ck_assert_uint_eq(drv->tx[0].stats.doorbells, 4);
 }
 END_TEST
 
