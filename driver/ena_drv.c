@@ -438,11 +438,75 @@ static int ena_drv_get_features(EnaDrv *drv, const char **what)
             return rc;
         }
     }
-    if (ena_com_feature_supported(com, ENA_ADMIN_LLQ)) {
+    if (!drv->cfg.llq && ena_com_feature_supported(com, ENA_ADMIN_LLQ)) {
         ena_plat_log(drv->plat, ENA_LOG_INFO,
                      "LLQ offered; this driver uses host placement");
     }
     return 0;
+}
+
+static void ena_drv_llq_fallback(EnaDrv *drv, const char *why, int rc)
+{
+    drv->stats.llq_fallbacks++;
+    ena_plat_log(drv->plat, ENA_LOG_NOTICE,
+                 "LLQ not used (%s, %d); TX rings in host memory", why, rc);
+}
+
+/*
+ * §5.6: with cfg.llq, and the device offering LLQ with a memory BAR, agree
+ * on a geometry with GET/SET_FEATURE(LLQ); anything short of that leaves
+ * host placement. Again after every reset: the device forgets it.
+ */
+static void ena_drv_llq_config(EnaDrv *drv)
+{
+    EnaCom *com = &drv->com;
+    EnaAdminLlqFeature offer, set;
+    EnaEthLlq llq;
+    uint32_t depth;
+    int rc;
+
+    drv->llq_active = false;
+    if (!drv->cfg.llq) {
+        return;
+    }
+    if (!ena_com_feature_supported(com, ENA_ADMIN_LLQ)) {
+        ena_drv_llq_fallback(drv, "the device does not offer it", 0);
+        return;
+    }
+    if (!ena_plat_llq_bar_size(drv->plat)) {
+        ena_drv_llq_fallback(drv, "offered, but the device has no memory "
+                             "BAR", 0);
+        return;
+    }
+    rc = ena_com_get_feature(com, ENA_ADMIN_LLQ, 0, NULL, 0, &offer,
+                             sizeof(offer));
+    if (rc) {
+        ena_drv_llq_fallback(drv, "GET_FEATURE(LLQ) failed", rc);
+        return;
+    }
+    rc = ena_eth_llq_choose(&offer, &llq, &set, &depth);
+    if (rc) {
+        ena_drv_llq_fallback(drv, "no usable configuration offered", rc);
+        return;
+    }
+    rc = ena_com_set_feature(com, ENA_ADMIN_LLQ, 0, &set, sizeof(set),
+                             NULL, 0);
+    if (rc) {
+        ena_drv_llq_fallback(drv, "SET_FEATURE(LLQ) failed", rc);
+        return;
+    }
+    drv->llq = llq;
+    /* every TX SQ is an LLQ one, no deeper than the entry size allows */
+    drv->max_tx_queues = ENA_MIN(drv->max_tx_queues,
+                                 ena_le32(offer.max_llq_num));
+    drv->max_tx_depth = ENA_MIN(drv->max_tx_depth, depth);
+    drv->llq_active = true;
+    ena_plat_log(drv->plat, ENA_LOG_INFO,
+                 "LLQ: %u-byte entries, %u descriptors before a header of up "
+                 "to %u bytes, %u per entry after, burst %u entries, meta "
+                 "descriptor %s", llq.entry_size, llq.descs_before_hdr,
+                 llq.max_header, llq.descs_per_entry, llq.burst_entries,
+                 llq.meta_every_pkt ? "always" : "never");
 }
 
 static int ena_drv_config_aenq(EnaDrv *drv)
@@ -552,6 +616,7 @@ static int ena_drv_device_init(EnaDrv *drv, const char **what)
         *what = "Cannot configure aenq groups";
         return rc;
     }
+    ena_drv_llq_config(drv);
     rc = ena_drv_queue_limits(drv);
     if (rc) {
         *what = "No IO queues available";
@@ -620,14 +685,18 @@ static int ena_drv_create_queues(EnaDrv *drv, uint16_t tx_depth,
     for (uint16_t i = 0; i < drv->num_queues; i++) {
         EnaEthTxQueue *q = &drv->tx[i];
 
-        rc = ena_eth_tx_setup(q, drv->plat, i, tx_depth,
-                              drv->cfg.tx_buf_size, drv->max_tx_descs);
+        rc = ena_eth_tx_setup_llq(q, drv->plat, i, tx_depth,
+                                  drv->cfg.tx_buf_size, drv->max_tx_descs,
+                                  drv->llq_active ? &drv->llq : NULL);
         if (rc) {
             return ena_drv_oom(drv, rc, "TX queue allocation failed");
         }
         q->cdesc_mbz = mbz;
         rc = ena_eth_create_cq(&drv->com, &q->cq, 1 + i);
-        if (!rc) {
+        if (!rc && drv->llq_active) {
+            rc = ena_eth_create_tx_sq_llq(&drv->com, q, q->cq.idx,
+                                          ena_plat_llq_bar_size(drv->plat));
+        } else if (!rc) {
             rc = ena_eth_create_sq(&drv->com, &q->sq,
                                    ENA_ADMIN_SQ_DIRECTION_TX, q->cq.idx);
         }

@@ -54,6 +54,12 @@ typedef struct EnaDrvConfig {
     bool admin_polling;         /* keep admin in polling mode after probe */
     bool bring_up;              /* probe also brings the interface up */
     bool phc;                   /* use the PHC when the device offers it */
+    /*
+     * TX rings in the device's memory (LLQ, §7.9) when the device offers
+     * it and has BAR2; otherwise host placement, as without it. Off by
+     * default.
+     */
+    bool llq;
 } EnaDrvConfig;
 
 typedef enum EnaDrvState {
@@ -103,6 +109,7 @@ typedef struct EnaDrvStats {
     uint64_t tx_frames;
     uint64_t phc_reads;         /* service-timer reads of the PHC */
     uint64_t phc_last_ns;       /* the last good reading */
+    uint64_t llq_fallbacks;     /* LLQ asked for, host placement used */
 } EnaDrvStats;
 
 typedef struct EnaDrv {
@@ -125,6 +132,13 @@ typedef struct EnaDrv {
     uint16_t max_rx_descs;
     uint16_t intr_delay_resolution;
     bool have_mac;
+
+    /*
+     * LLQ, when cfg.llq asked for it and SET_FEATURE(LLQ) took it; its
+     * queue and depth limits are folded into max_tx_queues/max_tx_depth.
+     */
+    bool llq_active;
+    EnaEthLlq llq;
 
     /* interface */
     bool up;

@@ -42,14 +42,36 @@ static bool ena_eth_depth_ok(uint16_t depth, uint32_t buf_size)
            buf_size && buf_size <= ENA_ETH_MAX_BUF_SIZE;
 }
 
+/* A geometry the entry layout code can build (§7.9). */
+static bool ena_eth_llq_ok(const EnaEthLlq *l)
+{
+    uint32_t before = (uint32_t)l->descs_before_hdr * sizeof(EnaEthIoTxDesc);
+
+    return (l->entry_size == 128 || l->entry_size == 192 ||
+            l->entry_size == 256) &&
+           l->descs_before_hdr && before < l->entry_size &&
+           l->descs_per_entry &&
+           l->descs_per_entry * sizeof(EnaEthIoTxDesc) <= l->entry_size &&
+           l->max_header && l->max_header <= l->entry_size - before;
+}
+
 int ena_eth_tx_setup(EnaEthTxQueue *q, EnaPlat *plat, uint16_t qid,
                      uint16_t depth, uint32_t buf_size, uint16_t max_descs)
 {
+    return ena_eth_tx_setup_llq(q, plat, qid, depth, buf_size, max_descs,
+                                NULL);
+}
+
+int ena_eth_tx_setup_llq(EnaEthTxQueue *q, EnaPlat *plat, uint16_t qid,
+                         uint16_t depth, uint32_t buf_size,
+                         uint16_t max_descs, const EnaEthLlq *llq)
+{
     EnaEthTxStats stats_tx;
-    int rc;
+    int rc = 0;
 
     /* a TX descriptor length is 16 bits: no 64 KiB buffers */
-    if (!ena_eth_depth_ok(depth, buf_size) || buf_size > 0xffff) {
+    if (!ena_eth_depth_ok(depth, buf_size) || buf_size > 0xffff ||
+        (llq && !ena_eth_llq_ok(llq))) {
         return -ENA_EINVAL;
     }
     /* counters outlive a reset: tests read them after recovery */
@@ -60,11 +82,18 @@ int ena_eth_tx_setup(EnaEthTxQueue *q, EnaPlat *plat, uint16_t qid,
     q->buf_size = buf_size;
     q->max_descs = ENA_MIN(ENA_MAX(max_descs, 1), ENA_ETH_MAX_PKT_DESCS);
     q->max_header = 128;
+    if (llq) {
+        q->llq = llq;
+        q->max_header = llq->max_header;
+    }
     ena_eth_ring_init(&q->sq, &q->cq, depth, ENA_ETH_TX_CDESC_SIZE);
     ena_eth_free_list_init(q->free_ids, &q->free_take, &q->free_put, depth);
 
-    rc = ena_plat_dma_alloc(plat, (uint64_t)depth * sizeof(EnaEthIoTxDesc),
-                            &q->sq.mem);
+    if (!llq) {
+        rc = ena_plat_dma_alloc(plat,
+                                (uint64_t)depth * sizeof(EnaEthIoTxDesc),
+                                &q->sq.mem);
+    }
     if (!rc) {
         rc = ena_plat_dma_alloc(plat, (uint64_t)depth * ENA_ETH_TX_CDESC_SIZE,
                                 &q->cq.mem);
@@ -189,8 +218,9 @@ int ena_eth_create_cq(EnaCom *com, EnaEthCq *cq, uint16_t vector)
     return 0;
 }
 
-int ena_eth_create_sq(EnaCom *com, EnaEthSq *sq, uint8_t direction,
-                      uint16_t cq_idx)
+static int ena_eth_create_sq_at(EnaCom *com, EnaEthSq *sq, uint8_t direction,
+                                uint16_t cq_idx, uint8_t placement,
+                                uint32_t *llq_off)
 {
     union {
         EnaAdminAqEntry entry;
@@ -207,13 +237,16 @@ int ena_eth_create_sq(EnaCom *com, EnaEthSq *sq, uint8_t direction,
     cmd.c.aq_common.opcode = ENA_ADMIN_CREATE_SQ;
     cmd.c.sq_identity = (direction << ENA_ADMIN_SQ_DIRECTION_SHIFT) &
                         ENA_ADMIN_SQ_DIRECTION_MASK;
-    cmd.c.sq_caps_2 = ENA_ADMIN_PLACEMENT_POLICY_HOST |
+    cmd.c.sq_caps_2 = placement |
                       (ENA_ADMIN_COMPLETION_POLICY_DESC <<
                        ENA_ADMIN_SQ_COMPLETION_POLICY_SHIFT);
     cmd.c.sq_caps_3 = ENA_ADMIN_SQ_IS_PHYSICALLY_CONTIGUOUS_MASK;
     cmd.c.cq_idx = ena_le16(cq_idx);
     cmd.c.sq_depth = ena_le16(sq->depth);
-    ena_eth_addr48(&cmd.c.sq_ba, sq->mem.phys);
+    /* an LLQ ring is the device's: its address field stays 0 */
+    if (placement == ENA_ADMIN_PLACEMENT_POLICY_HOST) {
+        ena_eth_addr48(&cmd.c.sq_ba, sq->mem.phys);
+    }
 
     rc = ena_com_admin_exec(com, &cmd.entry, sizeof(cmd.c), &resp.entry,
                             sizeof(resp.r));
@@ -227,11 +260,52 @@ int ena_eth_create_sq(EnaCom *com, EnaEthSq *sq, uint8_t direction,
     sq->tail = 0;
     sq->phase = 1;
     sq->created = true;
+    if (llq_off) {
+        *llq_off = ena_le32(resp.r.llq_descriptors_offset);
+    }
     if (!ena_eth_reg_off_ok(sq->db_off)) {
         ena_plat_log(com->plat, ENA_LOG_ERR,
                      "CREATE_SQ returned doorbell offset 0x%x", sq->db_off);
         return -ENA_EPROTO;
     }
+    return 0;
+}
+
+int ena_eth_create_sq(EnaCom *com, EnaEthSq *sq, uint8_t direction,
+                      uint16_t cq_idx)
+{
+    return ena_eth_create_sq_at(com, sq, direction, cq_idx,
+                                ENA_ADMIN_PLACEMENT_POLICY_HOST, NULL);
+}
+
+int ena_eth_create_tx_sq_llq(EnaCom *com, EnaEthTxQueue *q, uint16_t cq_idx,
+                             uint64_t bar_size)
+{
+    uint64_t ring;
+    uint32_t off = 0;
+    int rc;
+
+    if (!q->llq) {
+        return -ENA_EINVAL;
+    }
+    ring = (uint64_t)q->sq.depth * q->llq->entry_size;
+    rc = ena_eth_create_sq_at(com, &q->sq, ENA_ADMIN_SQ_DIRECTION_TX, cq_idx,
+                              ENA_ADMIN_PLACEMENT_POLICY_DEV, &off);
+    if (rc) {
+        return rc;
+    }
+    /* entries are written with 64-bit stores and must stay inside BAR2 */
+    if ((off & 7) || off > bar_size || ring > bar_size - off) {
+        ena_plat_log(com->plat, ENA_LOG_ERR,
+                     "CREATE_SQ returned LLQ offset 0x%x: %u entries of %u "
+                     "bytes do not fit the 0x%llx-byte memory BAR", off,
+                     q->sq.depth, q->llq->entry_size,
+                     (unsigned long long)bar_size);
+        return -ENA_EPROTO;
+    }
+    q->llq_off = off;
+    q->llq_burst_used = 0;
+    q->buf_tail = 0;
     return 0;
 }
 
@@ -287,11 +361,128 @@ int ena_eth_destroy_cq(EnaCom *com, EnaEthCq *cq)
     return rc;
 }
 
+/* ---- LLQ negotiation (§5.6) --------------------------------------------- */
+
+/* The first bit of @order (a list of single-bit values) set in @mask. */
+static uint16_t ena_eth_pick(uint16_t mask, const uint16_t *order, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (mask & order[i]) {
+            return order[i];
+        }
+    }
+    return 0;
+}
+
+int ena_eth_llq_choose(const EnaAdminLlqFeature *offer, EnaEthLlq *llq,
+                       EnaAdminLlqFeature *set, uint32_t *max_depth)
+{
+    static const uint16_t sizes[] = {
+        ENA_ADMIN_LIST_ENTRY_SIZE_128B, ENA_ADMIN_LIST_ENTRY_SIZE_192B,
+        ENA_ADMIN_LIST_ENTRY_SIZE_256B,
+    };
+    static const uint16_t befores[] = { 2, 1, 4, 8 };
+    static const uint16_t strides[] = {
+        ENA_ADMIN_MULTIPLE_DESCS_PER_ENTRY, ENA_ADMIN_SINGLE_DESC_PER_ENTRY,
+    };
+    uint16_t size_sup = ena_le16(offer->entry_size_ctrl_supported);
+    uint16_t accel = ena_le16(offer->accel_flags);
+    uint16_t burst = ena_le16(offer->accel_max_tx_burst_size);
+    uint16_t wide = ena_le16(offer->max_wide_llq_depth);
+    uint32_t depth = ena_le32(offer->max_llq_depth);
+    uint16_t size, before, stride, flags = 0;
+    uint32_t esize;
+
+    ena_mem_zero(llq, sizeof(*llq));
+    ena_mem_zero(set, sizeof(*set));
+    *max_depth = 0;
+    if (!ena_le32(offer->max_llq_num) || depth < 2 ||
+        !(ena_le16(offer->header_location_ctrl_supported) &
+          ENA_ADMIN_INLINE_HEADER)) {
+        return -ENA_EOPNOTSUPP;
+    }
+    stride = ena_eth_pick(ena_le16(offer->descriptors_stride_ctrl_supported),
+                          strides, 2);
+    if (offer->entry_size_recommended == ENA_ADMIN_LIST_ENTRY_SIZE_256B &&
+        (size_sup & ENA_ADMIN_LIST_ENTRY_SIZE_256B)) {
+        size = ENA_ADMIN_LIST_ENTRY_SIZE_256B;
+    } else {
+        size = ena_eth_pick(size_sup, sizes, 3);
+    }
+    before = ena_eth_pick(ena_le16(offer->desc_num_before_header_supported),
+                          befores, 4);
+    esize = size == ENA_ADMIN_LIST_ENTRY_SIZE_128B ? 128 :
+            size == ENA_ADMIN_LIST_ENTRY_SIZE_192B ? 192 : 256;
+    /* a header needs room after the descriptors: no 8 before in 128 B */
+    if (!stride || !size || !before || before * 16u >= esize) {
+        return -ENA_EOPNOTSUPP;
+    }
+    if (accel & ENA_BIT(ENA_ADMIN_LLQ_ACCEL_DISABLE_META_CACHING)) {
+        flags |= ENA_BIT(ENA_ADMIN_LLQ_ACCEL_DISABLE_META_CACHING);
+        llq->meta_every_pkt = true;
+    }
+    if ((accel & ENA_BIT(ENA_ADMIN_LLQ_ACCEL_LIMIT_TX_BURST)) &&
+        burst >= esize) {
+        flags |= ENA_BIT(ENA_ADMIN_LLQ_ACCEL_LIMIT_TX_BURST);
+        llq->burst_entries = burst / esize;
+    }
+    llq->entry_size = (uint16_t)esize;
+    llq->descs_before_hdr = (uint8_t)before;
+    llq->descs_per_entry = stride == ENA_ADMIN_MULTIPLE_DESCS_PER_ENTRY ?
+                           (uint8_t)(esize / 16) : 1;
+    llq->max_header = (uint8_t)ENA_MIN(esize - before * 16u, 255u);
+    /*
+     * max_llq_depth counts 128-byte entries; wider ones get the depth the
+     * device names for them, or the same memory's worth.
+     */
+    *max_depth = esize == 128 ? depth : wide ? wide : depth * 128 / esize;
+    set->header_location_ctrl_enabled = ena_le16(ENA_ADMIN_INLINE_HEADER);
+    set->entry_size_ctrl_enabled = ena_le16(size);
+    set->desc_num_before_header_enabled = ena_le16(before);
+    set->descriptors_stride_ctrl_enabled = ena_le16(stride);
+    set->accel_flags = ena_le16(flags);
+    return 0;
+}
+
 /* ---- TX ----------------------------------------------------------------- */
 
 uint16_t ena_eth_tx_free_ids(const EnaEthTxQueue *q)
 {
     return q->free_put - q->free_take;
+}
+
+/*
+ * Data descriptor @i of @nsegs of a packet. @first: no meta descriptor
+ * precedes it, so the first data descriptor carries the first bit.
+ */
+static void ena_eth_tx_desc_build(EnaEthIoTxDesc *d, const EnaEthTxSeg *segs,
+                                  uint16_t i, uint16_t nsegs, uint16_t req_id,
+                                  uint8_t header_len, uint8_t phase,
+                                  bool first)
+{
+    uint32_t len_ctrl, meta_ctrl = 0, hi;
+
+    len_ctrl = (segs[i].len & ENA_ETH_IO_TX_DESC_LENGTH_MASK) |
+               ((uint32_t)phase << ENA_ETH_IO_TX_DESC_PHASE_SHIFT);
+    hi = (uint32_t)(segs[i].addr >> 32) & ENA_ETH_IO_TX_DESC_ADDR_HI_MASK;
+    if (i == 0) {
+        len_ctrl |= (first ? ENA_ETH_IO_TX_DESC_FIRST_MASK : 0) |
+                    ENA_ETH_IO_TX_DESC_COMP_REQ_MASK |
+                    (((uint32_t)(req_id >> 10) <<
+                      ENA_ETH_IO_TX_DESC_REQ_ID_HI_SHIFT) &
+                     ENA_ETH_IO_TX_DESC_REQ_ID_HI_MASK);
+        meta_ctrl = ((uint32_t)(req_id & 0x3ff) <<
+                     ENA_ETH_IO_TX_DESC_REQ_ID_LO_SHIFT) &
+                    ENA_ETH_IO_TX_DESC_REQ_ID_LO_MASK;
+        hi |= (uint32_t)header_len << ENA_ETH_IO_TX_DESC_HEADER_LENGTH_SHIFT;
+    }
+    if (i == nsegs - 1) {
+        len_ctrl |= ENA_ETH_IO_TX_DESC_LAST_MASK;
+    }
+    d->buff_addr_lo = ena_le32((uint32_t)segs[i].addr);
+    d->buff_addr_hi_hdr_sz = ena_le32(hi);
+    d->meta_ctrl = ena_le32(meta_ctrl);
+    d->len_ctrl = ena_le32(len_ctrl);
 }
 
 uint16_t ena_eth_tx_write_descs(EnaEthSq *sq, uint16_t req_id,
@@ -301,31 +492,9 @@ uint16_t ena_eth_tx_write_descs(EnaEthSq *sq, uint16_t req_id,
     for (uint16_t i = 0; i < nsegs; i++) {
         EnaEthIoTxDesc *d = (EnaEthIoTxDesc *)sq->mem.virt +
                             ena_ring_slot(sq->tail, sq->depth);
-        uint32_t len_ctrl, meta_ctrl = 0, hi;
 
-        len_ctrl = (segs[i].len & ENA_ETH_IO_TX_DESC_LENGTH_MASK) |
-                   ((uint32_t)sq->phase << ENA_ETH_IO_TX_DESC_PHASE_SHIFT);
-        hi = (uint32_t)(segs[i].addr >> 32) & ENA_ETH_IO_TX_DESC_ADDR_HI_MASK;
-        if (i == 0) {
-            /* no meta descriptor precedes, so the first data one is first */
-            len_ctrl |= ENA_ETH_IO_TX_DESC_FIRST_MASK |
-                        ENA_ETH_IO_TX_DESC_COMP_REQ_MASK |
-                        (((uint32_t)(req_id >> 10) <<
-                          ENA_ETH_IO_TX_DESC_REQ_ID_HI_SHIFT) &
-                         ENA_ETH_IO_TX_DESC_REQ_ID_HI_MASK);
-            meta_ctrl = ((uint32_t)(req_id & 0x3ff) <<
-                         ENA_ETH_IO_TX_DESC_REQ_ID_LO_SHIFT) &
-                        ENA_ETH_IO_TX_DESC_REQ_ID_LO_MASK;
-            hi |= (uint32_t)header_len <<
-                  ENA_ETH_IO_TX_DESC_HEADER_LENGTH_SHIFT;
-        }
-        if (i == nsegs - 1) {
-            len_ctrl |= ENA_ETH_IO_TX_DESC_LAST_MASK;
-        }
-        d->buff_addr_lo = ena_le32((uint32_t)segs[i].addr);
-        d->buff_addr_hi_hdr_sz = ena_le32(hi);
-        d->meta_ctrl = ena_le32(meta_ctrl);
-        d->len_ctrl = ena_le32(len_ctrl);
+        ena_eth_tx_desc_build(d, segs, i, nsegs, req_id, header_len,
+                              sq->phase, true);
         ena_ring_advance(&sq->tail, &sq->phase, sq->depth);
     }
     return nsegs;
@@ -342,6 +511,212 @@ static int ena_eth_tx_full(EnaEthTxQueue *q, uint64_t now)
     return -ENA_ENOSPC;
 }
 
+/* ---- TX, LLQ (§7.9) ---------------------------------------------------- */
+
+/* The SQ doorbell, counting entries, after every entry is in BAR2. */
+static void ena_eth_llq_doorbell(EnaEthTxQueue *q, EnaPlat *plat)
+{
+    ena_plat_wmb(plat);
+    ena_plat_reg_write32(plat, q->sq.db_off, q->sq.tail);
+    q->stats.doorbells++;
+    q->llq_burst_used = 0;
+}
+
+/*
+ * Write @entry (built in a bounce buffer) as the entry at the SQ tail.
+ * With a burst limit, the entries already written are rung in first when
+ * this one would make the burst too long.
+ */
+static void ena_eth_llq_put_entry(EnaEthTxQueue *q, EnaPlat *plat,
+                                  const uint8_t *entry)
+{
+    const EnaEthLlq *l = q->llq;
+    uint64_t off;
+
+    if (l->burst_entries && q->llq_burst_used >= l->burst_entries) {
+        ena_eth_llq_doorbell(q, plat);
+    }
+    off = q->llq_off +
+          (uint64_t)ena_ring_slot(q->sq.tail, q->sq.depth) * l->entry_size;
+    ena_plat_llq_write(plat, off, entry, l->entry_size);
+    ena_ring_advance(&q->sq.tail, &q->sq.phase, q->sq.depth);
+    q->llq_burst_used++;
+    q->stats.descs++;
+}
+
+/* Entries that @ndescs descriptors take: the first, then full ones. */
+static uint16_t ena_eth_llq_entries(const EnaEthLlq *l, uint16_t ndescs)
+{
+    if (ndescs <= l->descs_before_hdr) {
+        return 1;
+    }
+    return 1 + (ndescs - l->descs_before_hdr + l->descs_per_entry - 1) /
+               l->descs_per_entry;
+}
+
+/* Copy the first @len bytes of a frame to @dst. */
+static void ena_eth_frags_head(uint8_t *dst, const EnaFrag *frags,
+                               uint16_t nfrags, uint32_t len)
+{
+    for (uint16_t f = 0; f < nfrags && len; f++) {
+        uint32_t c = ENA_MIN(frags[f].len, len);
+
+        ena_mem_copy(dst, frags[f].data, c);
+        dst += c;
+        len -= c;
+    }
+}
+
+/* Lay descs[0..ndescs) and the pushed bytes out as entries, in BAR2. */
+static void ena_eth_llq_put_pkt(EnaEthTxQueue *q, EnaPlat *plat,
+                                const EnaEthIoTxDesc *descs, uint16_t ndescs,
+                                const EnaFrag *frags, uint16_t nfrags,
+                                uint32_t push)
+{
+    const EnaEthLlq *l = q->llq;
+    const uint32_t dsz = sizeof(EnaEthIoTxDesc);
+    /* the bounce buffer: on the stack, so idle queues do not carry it */
+    uint8_t entry[ENA_ETH_LLQ_MAX_ENTRY];
+    uint16_t d = 0;
+    bool first = true;
+
+    while (first || d < ndescs) {
+        uint16_t slots = first ? l->descs_before_hdr : l->descs_per_entry;
+        uint32_t phase = ena_le32((uint32_t)q->sq.phase <<
+                                  ENA_ETH_IO_TX_DESC_PHASE_SHIFT);
+
+        ena_mem_zero(entry, l->entry_size);
+        for (uint16_t s = 0; s < slots && d < ndescs; s++, d++) {
+            EnaEthIoTxDesc x = descs[d];
+
+            /* every descriptor carries the phase of its entry */
+            x.len_ctrl |= phase;
+            ena_mem_copy(entry + s * dsz, &x, dsz);
+        }
+        if (first) {
+            ena_eth_frags_head(entry + l->descs_before_hdr * dsz,
+                               frags, nfrags, push);
+        }
+        ena_eth_llq_put_entry(q, plat, entry);
+        first = false;
+    }
+}
+
+static int ena_eth_xmit_llq(EnaEthTxQueue *q, EnaPlat *plat,
+                            const EnaFrag *frags, uint16_t nfrags,
+                            uint64_t now)
+{
+    const EnaEthLlq *l = q->llq;
+    EnaEthTxSeg segs[ENA_ETH_MAX_PKT_DESCS];
+    EnaEthIoTxDesc descs[1 + ENA_ETH_MAX_PKT_DESCS];
+    uint16_t depth = q->sq.depth;
+    uint32_t total = 0, push, skip, nbufs = 0;
+    uint16_t n = 0, ndata, nmeta, ndescs, nentries, req_id, first_buf;
+
+    for (uint16_t f = 0; f < nfrags; f++) {
+        total += frags[f].len;
+    }
+    if (!total) {
+        q->stats.bad_frame++;
+        return -ENA_EINVAL;
+    }
+    /* the first bytes travel in the entry; buffers hold what follows */
+    push = ENA_MIN(total, (uint32_t)l->max_header);
+    skip = push;
+    for (uint16_t f = 0; f < nfrags; f++) {
+        uint32_t len = frags[f].len;
+
+        if (skip >= len) {
+            skip -= len;
+            continue;
+        }
+        nbufs += (len - skip + q->buf_size - 1) / q->buf_size;
+        skip = 0;
+    }
+    /* a frame that fits the entry: one descriptor of length 0 */
+    ndata = nbufs ? nbufs : 1;
+    if (ndata > q->max_descs || nbufs > depth) {
+        q->stats.too_many_descs++;
+        return -ENA_EMSGSIZE;
+    }
+    nmeta = l->meta_every_pkt ? 1 : 0;
+    ndescs = nmeta + ndata;
+    nentries = ena_eth_llq_entries(l, ndescs);
+    if (!ena_eth_tx_free_ids(q) ||
+        q->descs_in_flight + nentries > (uint32_t)depth - 1) {
+        return ena_eth_tx_full(q, now);
+    }
+    for (uint32_t k = 0; k < nbufs; k++) {
+        if (q->slot_busy[ena_ring_slot(q->buf_tail + k, depth)]) {
+            return ena_eth_tx_full(q, now);
+        }
+    }
+
+    req_id = q->free_ids[ena_ring_slot(q->free_take++, depth)];
+    first_buf = ena_ring_slot(q->buf_tail, depth);
+    skip = push;
+    for (uint16_t f = 0; f < nfrags; f++) {
+        const uint8_t *src = frags[f].data;
+        uint32_t left = frags[f].len, c = ENA_MIN(skip, left);
+
+        src += c;
+        left -= c;
+        skip -= c;
+        while (left) {
+            uint16_t slot = ena_ring_slot(q->buf_tail + n, depth);
+            uint32_t chunk = ENA_MIN(left, q->buf_size);
+            uint64_t off = (uint64_t)slot * q->buf_size;
+
+            ena_mem_copy((uint8_t *)q->bufs.virt + off, src, chunk);
+            segs[n].addr = q->bufs.phys + off;
+            segs[n].len = (uint16_t)chunk;
+            q->slot_busy[slot] = true;
+            src += chunk;
+            left -= chunk;
+            n++;
+        }
+    }
+    if (!nbufs) {
+        segs[0].addr = 0;
+        segs[0].len = 0;
+    }
+    q->info[req_id] = (EnaEthTxInfo) {
+        .submit_ns = now,
+        .len = total,
+        .ndescs = (uint16_t)nbufs,
+        .nslots = nentries,
+        .first_slot = first_buf,
+        .in_flight = true,
+    };
+    q->buf_tail += nbufs;
+    q->descs_in_flight += nentries;
+    q->pkts_in_flight++;
+    if (nbufs) {
+        ena_plat_dma_sync(plat, &q->bufs, 0, q->bufs.size,
+                          ENA_DMA_SYNC_TO_DEVICE);
+    }
+
+    if (nmeta) {
+        /* no offloads: zeroed metadata, stored, marking the packet start */
+        ena_mem_zero(&descs[0], sizeof(descs[0]));
+        descs[0].len_ctrl =
+            ena_le32(ENA_ETH_IO_TX_DESC_META_DESC_MASK |
+                     ENA_ETH_IO_TX_META_DESC_EXT_VALID_MASK |
+                     ENA_ETH_IO_TX_META_DESC_ETH_META_TYPE_MASK |
+                     ENA_ETH_IO_TX_META_DESC_META_STORE_MASK |
+                     ENA_ETH_IO_TX_DESC_FIRST_MASK);
+    }
+    for (uint16_t i = 0; i < ndata; i++) {
+        ena_eth_tx_desc_build(&descs[nmeta + i], segs, i, ndata, req_id,
+                              (uint8_t)push, 0, !nmeta);
+    }
+    ena_eth_llq_put_pkt(q, plat, descs, ndescs, frags, nfrags, push);
+    ena_eth_llq_doorbell(q, plat);
+    q->stats.pkts++;
+    q->stats.bytes += total;
+    return req_id;
+}
+
 int ena_eth_xmit(EnaEthTxQueue *q, EnaPlat *plat, const EnaFrag *frags,
                  uint16_t nfrags, uint64_t now)
 {
@@ -352,6 +727,9 @@ int ena_eth_xmit(EnaEthTxQueue *q, EnaPlat *plat, const EnaFrag *frags,
 
     if (!q->sq.created) {
         return -ENA_ENETDOWN;
+    }
+    if (q->llq) {
+        return ena_eth_xmit_llq(q, plat, frags, nfrags, now);
     }
     for (uint16_t f = 0; f < nfrags; f++) {
         need += (frags[f].len + q->buf_size - 1) / q->buf_size;
@@ -400,6 +778,7 @@ int ena_eth_xmit(EnaEthTxQueue *q, EnaPlat *plat, const EnaFrag *frags,
         .submit_ns = now,
         .len = total,
         .ndescs = n,
+        .nslots = n,
         .first_slot = first_slot,
         .in_flight = true,
     };
@@ -433,7 +812,7 @@ static void ena_eth_tx_release(EnaEthTxQueue *q, uint16_t req_id)
     for (uint16_t k = 0; k < ti->ndescs; k++) {
         q->slot_busy[ena_ring_slot(ti->first_slot + k, depth)] = false;
     }
-    q->descs_in_flight -= ti->ndescs;
+    q->descs_in_flight -= ti->nslots;
     q->pkts_in_flight--;
     q->full = false;
     ti->in_flight = false;

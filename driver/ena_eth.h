@@ -1,10 +1,13 @@
 /*
  * ENA reference driver: IO queues (TX/RX submission and completion rings).
  *
- * Host placement only (no LLQ) and no offloads, so every TX packet is a
- * chain of data descriptors and every RX buffer a single descriptor
- * (docs/interface.md §7). The queue structures are fixed-size: no
- * allocation beyond the DMA memory the platform hands out.
+ * No offloads, so every TX packet is a chain of data descriptors (plus a
+ * zeroed meta descriptor where LLQ's DISABLE_META_CACHING asks for one)
+ * and every RX buffer a single descriptor (docs/interface.md §7). TX SQs
+ * are in host memory, or with LLQ (§7.9) in the device's BAR2, where each
+ * packet is written as entries holding its descriptors and its first
+ * bytes. The queue structures are fixed-size: no allocation beyond the
+ * DMA memory the platform hands out.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -27,6 +30,18 @@
 #define ENA_ETH_RX_CDESC_MBZ_MASK   ((1u << 7) | (1u << 17))
 /* The phase bit of both completion kinds: bit 24 of the first LE word. */
 #define ENA_ETH_CDESC_PHASE_MASK    (1u << 24)
+/* The widest LLQ entry the driver builds */
+#define ENA_ETH_LLQ_MAX_ENTRY       256
+
+/* An LLQ geometry agreed with SET_FEATURE(LLQ) (§5.6, §7.9). */
+typedef struct EnaEthLlq {
+    uint16_t entry_size;        /* bytes: 128, 192 or 256 */
+    uint16_t burst_entries;     /* entries per doorbell at most; 0: any */
+    uint8_t descs_before_hdr;   /* descriptor slots ahead of the header */
+    uint8_t descs_per_entry;    /* slots in each following entry */
+    uint8_t max_header;         /* bytes pushed at most */
+    bool meta_every_pkt;        /* DISABLE_META_CACHING in force */
+} EnaEthLlq;
 
 typedef struct EnaEthSq {
     EnaDmaMem mem;
@@ -60,8 +75,9 @@ typedef struct EnaEthTxSeg {
 typedef struct EnaEthTxInfo {
     uint64_t submit_ns;
     uint32_t len;
-    uint16_t ndescs;
-    uint16_t first_slot;
+    uint16_t ndescs;            /* buffers used (host: = SQ slots) */
+    uint16_t nslots;            /* SQ slots: descriptors, or LLQ entries */
+    uint16_t first_slot;        /* of the buffers */
     bool in_flight;
     bool missed;                /* already reported as late */
 } EnaEthTxInfo;
@@ -69,7 +85,7 @@ typedef struct EnaEthTxInfo {
 typedef struct EnaEthTxStats {
     uint64_t pkts;
     uint64_t bytes;
-    uint64_t descs;
+    uint64_t descs;             /* SQ slots: descriptors; LLQ: entries */
     uint64_t doorbells;
     uint64_t completions;
     uint64_t ring_full;
@@ -90,7 +106,15 @@ typedef struct EnaEthTxQueue {
     uint16_t max_descs;         /* per packet */
     uint8_t max_header;         /* header_length cap (informational) */
     bool cdesc_mbz;
-    uint16_t descs_in_flight;
+    /*
+     * LLQ: the SQ is in BAR2 at llq_off, one entry per SQ slot. Kept
+     * small: the bare-metal guest's traces move with the size of EnaDrv.
+     */
+    const EnaEthLlq *llq;       /* the caller's geometry; NULL: host SQ */
+    uint32_t llq_off;
+    uint16_t llq_burst_used;    /* entries since the last doorbell */
+    uint16_t buf_tail;          /* free-running buffer counter */
+    uint16_t descs_in_flight;   /* SQ slots in flight */
     uint16_t pkts_in_flight;
     bool full;                  /* a send was refused for lack of room */
     uint64_t full_since_ns;     /* ... since then, until a completion */
@@ -149,6 +173,14 @@ typedef struct EnaEthRxPkt {
 
 int ena_eth_tx_setup(EnaEthTxQueue *q, EnaPlat *plat, uint16_t qid,
                      uint16_t depth, uint32_t buf_size, uint16_t max_descs);
+/*
+ * As ena_eth_tx_setup(), for a TX queue whose SQ will be in BAR2 with
+ * geometry @llq, which must outlive the queue (no host descriptor ring
+ * is allocated); NULL: host SQ.
+ */
+int ena_eth_tx_setup_llq(EnaEthTxQueue *q, EnaPlat *plat, uint16_t qid,
+                         uint16_t depth, uint32_t buf_size,
+                         uint16_t max_descs, const EnaEthLlq *llq);
 void ena_eth_tx_free(EnaEthTxQueue *q, EnaPlat *plat);
 int ena_eth_rx_setup(EnaEthRxQueue *q, EnaPlat *plat, uint16_t qid,
                      uint16_t depth, uint32_t buf_size, uint16_t max_descs);
@@ -159,8 +191,28 @@ int ena_eth_create_cq(EnaCom *com, EnaEthCq *cq, uint16_t vector);
 /* CREATE_SQ (host placement, one completion per descriptor). */
 int ena_eth_create_sq(EnaCom *com, EnaEthSq *sq, uint8_t direction,
                       uint16_t cq_idx);
+/*
+ * CREATE_SQ for an LLQ TX queue (placement DEV, no ring address). The
+ * ring must fit BAR2 (@bar_size bytes) at the llq_descriptors_offset the
+ * device returns, or -ENA_EPROTO (the SQ exists then; destroy it).
+ */
+int ena_eth_create_tx_sq_llq(EnaCom *com, EnaEthTxQueue *q, uint16_t cq_idx,
+                             uint64_t bar_size);
 int ena_eth_destroy_sq(EnaCom *com, EnaEthSq *sq, uint8_t direction);
 int ena_eth_destroy_cq(EnaCom *com, EnaEthCq *cq);
+
+/*
+ * Choose an LLQ geometry among what GET_FEATURE(LLQ) offers (@offer, as
+ * the device wrote it, little-endian): inline header (required), several
+ * descriptors per entry when offered, 256-byte entries when the device
+ * recommends them, else 128, 192, 256 in that order, 2 descriptors before
+ * the header, else 1, 4, 8, and the accel modes offered (LIMIT_TX_BURST
+ * only with a burst of at least one entry). Fills @llq, the SET_FEATURE
+ * payload @set (little-endian) and *max_depth, the deepest TX SQ of that
+ * entry size. -ENA_EOPNOTSUPP when nothing offered can be used.
+ */
+int ena_eth_llq_choose(const EnaAdminLlqFeature *offer, EnaEthLlq *llq,
+                       EnaAdminLlqFeature *set, uint32_t *max_depth);
 
 /* ---- TX ----------------------------------------------------------------- */
 
@@ -177,6 +229,10 @@ uint16_t ena_eth_tx_write_descs(EnaEthSq *sq, uint16_t req_id,
 /*
  * Copy a frame into the queue's buffers (each fragment split into
  * buf_size pieces, one descriptor each), post it and ring the doorbell.
+ * LLQ: the first min(len, max_header) bytes go into the packet's first
+ * entry instead, the rest into buffers as above (none: one descriptor of
+ * length 0), and the doorbell counts entries; it is also rung before an
+ * entry that would make the burst longer than burst_entries.
  * Returns the req_id used, -ENA_ENOSPC when the ring is full,
  * -ENA_EMSGSIZE when it needs more than max_descs descriptors.
  */

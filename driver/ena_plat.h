@@ -96,6 +96,18 @@ uint8_t ena_plat_pci_revision(EnaPlat *plat);
 /* bus << 8 | device << 3 | function, reported to the device in host_info */
 uint16_t ena_plat_pci_bdf(EnaPlat *plat);
 
+/*
+ * BAR2, the device memory that LLQ TX rings live in (docs/interface.md
+ * §1.3, §7.9). Optional: a device without it reports size 0, and the core
+ * asks only when its configuration requests LLQ. Writes go to @off bytes
+ * into the BAR; they may be combined and reordered until the next
+ * ena_plat_wmb(), which the core issues before the SQ doorbell. A backend
+ * ignores a write that does not fit inside the BAR.
+ */
+uint64_t ena_plat_llq_bar_size(EnaPlat *plat);
+void ena_plat_llq_write(EnaPlat *plat, uint64_t off, const void *src,
+                        uint32_t len);
+
 /* ---- DMA ---------------------------------------------------------------- */
 
 /* Allocate @size bytes of zeroed coherent memory, at least 4 KiB aligned. */

@@ -38,6 +38,10 @@ struct EnaPlat {
     QPCIBus *bus;
     QPCIDevice *dev;
     QPCIBar bar0;
+    /* BAR2 (LLQ), mapped when the core first asks for it */
+    QPCIBar bar2;
+    uint64_t bar2_size;
+    bool bar2_probed;
     uint8_t revision;
     uint16_t bdf;
 
@@ -267,6 +271,9 @@ void ena_plat_qtest_stop(EnaPlat *p)
         qpci_msix_disable(p->dev);
     }
     qpci_iounmap(p->dev, p->bar0);
+    if (p->bar2_size) {
+        qpci_iounmap(p->dev, p->bar2);
+    }
     g_free(p->dev);
     qpci_free_pc(p->bus);
     plat_quit(p->qts);
@@ -357,6 +364,41 @@ void ena_plat_reg_write32(EnaPlat *p, uint32_t off, uint32_t val)
     }
     p->dirty = true;
     qpci_io_writel(p->dev, p->bar0, off, val);
+}
+
+/*
+ * BAR2 is assigned only on demand, so that a run that never asks for it
+ * lays out the other BARs (MSI-X) exactly as before. A BAR that is not
+ * implemented reads back 0 after the all-ones write (qpci_iomap() would
+ * assert on it).
+ */
+uint64_t ena_plat_llq_bar_size(EnaPlat *p)
+{
+    uint32_t v;
+
+    if (p->bar2_probed || p->gone) {
+        return p->bar2_size;
+    }
+    p->bar2_probed = true;
+    qpci_config_writel(p->dev, PCI_BASE_ADDRESS_2, 0xffffffff);
+    v = qpci_config_readl(p->dev, PCI_BASE_ADDRESS_2);
+    if ((v & PCI_BASE_ADDRESS_SPACE_IO) || !(v & PCI_BASE_ADDRESS_MEM_MASK)) {
+        qpci_config_writel(p->dev, PCI_BASE_ADDRESS_2, 0);
+        return 0;
+    }
+    p->bar2 = qpci_iomap(p->dev, ENA_MEM_BAR, &p->bar2_size);
+    return p->bar2_size;
+}
+
+void ena_plat_llq_write(EnaPlat *p, uint64_t off, const void *src,
+                        uint32_t len)
+{
+    if (p->gone || !p->bar2_size || off > p->bar2_size ||
+        len > p->bar2_size - off) {
+        return;
+    }
+    /* RAM behind the BAR: the device reads it at the doorbell */
+    qpci_memwrite(p->dev, p->bar2, off, src, len);
 }
 
 uint8_t ena_plat_pci_revision(EnaPlat *p)

@@ -63,6 +63,11 @@ static inline void bm_mmio_write32(uintptr_t addr, uint32_t v)
     *(volatile uint32_t *)addr = v;        /* volatile: a device register */
 }
 
+static inline void bm_mmio_write8(uintptr_t addr, uint8_t v)
+{
+    *(volatile uint8_t *)addr = v;         /* volatile: device memory */
+}
+
 /* ---- serial console (16550 at 0x3f8) and formatted output --------------- */
 
 void bm_serial_init(void);

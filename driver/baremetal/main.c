@@ -18,6 +18,8 @@
  *                  the device allows, at most 4)
  *   depth=N        ring entries (1024, Linux's: room to halve them when
  *                  the device has no resources)
+ *   llq=1          TX rings in the device's memory (LLQ) when it offers
+ *                  them (0: host memory, the default)
  *
  * Output on COM1, one record per line (scripts/enascn/targets/guest.py):
  *   PCI ..., PROBE ..., PRE-READY ...   what bring-up found
@@ -76,6 +78,7 @@ typedef struct BmArgs {
     uint32_t mtu;
     uint32_t queues;
     uint32_t depth;
+    bool llq;
 } BmArgs;
 
 static BmArgs bm_args = {
@@ -173,6 +176,8 @@ static bool bm_parse_arg(const char *key, size_t klen, const char *val,
         bm_args.queues = (uint32_t)v;
     } else if (bm_word_is(key, klen, "depth")) {
         bm_args.depth = (uint32_t)v;
+    } else if (bm_word_is(key, klen, "llq")) {
+        bm_args.llq = v != 0;
     } else {
         return false;
     }
@@ -264,6 +269,17 @@ static void bm_print_stats(void)
     bm_stat("dma_in_use", ena_plat_bm_dma_in_use());
     if (bm_plat) {
         bm_stat("syncs", ena_plat_bm_syncs(bm_plat));
+    }
+    /* only when asked for, so other traces stay as they were */
+    if (bm_args.llq) {
+        uint64_t entries = 0;
+
+        for (uint16_t i = 0; i < bm_drv.num_queues; i++) {
+            entries += bm_drv.tx[i].stats.descs;   /* LLQ: entries */
+        }
+        bm_stat("llq_active", bm_drv.llq_active);
+        bm_stat("llq_fallbacks", s->llq_fallbacks);
+        bm_stat("llq_entries", entries);
     }
     /* only where the device offered PHC, so other traces stay as they were */
     if (s->phc_reads) {
@@ -423,6 +439,7 @@ static void bm_bring_up(const BmMultibootInfo *info)
     cfg.num_queues = (uint16_t)bm_args.queues;
     cfg.tx_depth = (uint16_t)bm_args.depth;
     cfg.rx_depth = (uint16_t)bm_args.depth;
+    cfg.llq = bm_args.llq;
     rc = ena_drv_probe(&bm_drv, bm_plat, &cfg);
     bm_net_init(&bm_net, &bm_drv, BM_IP, BM_GW);
     ena_plat_bm_set_rx(bm_plat, bm_net_rx, &bm_net);

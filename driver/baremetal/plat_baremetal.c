@@ -38,6 +38,10 @@ struct EnaPlat {
     uint16_t bdf;
     uint8_t revision;
     uintptr_t bar0;
+    /* BAR2 (LLQ), sized when the core first asks for it; 0: none */
+    uintptr_t bar2;
+    uint64_t bar2_size;
+    bool bar2_probed;
 
     /* MSI-X: vector v writes v + 1 to the word at msix_mem + 4 v */
     uint8_t msix_cap;
@@ -164,6 +168,70 @@ void ena_plat_reg_write32(EnaPlat *p, uint32_t off, uint32_t val)
     /* a write may schedule deferred device work (the admin doorbell) */
     p->dirty = true;
     bm_mmio_write32(p->bar0 + off, val);
+}
+
+/*
+ * Size BAR2 the PCI way (all-ones, read back, restore) with memory
+ * decoding off meanwhile, only when the core asks: a run without LLQ
+ * touches no more configuration than before. Paging is off, so a BAR
+ * below 4 GiB is used at its bus address; one above cannot be reached.
+ */
+uint64_t ena_plat_llq_bar_size(EnaPlat *p)
+{
+    uint8_t off = 0x10 + ENA_MEM_BAR * 4;
+    uint64_t addr;
+    uint32_t lo, sz;
+    uint16_t cmd;
+
+    if (p->bar2_probed) {
+        return p->bar2_size;
+    }
+    p->bar2_probed = true;
+    lo = bm_pci_read32(p->bdf, off);
+    if (lo & 1) {
+        return 0;                   /* an I/O BAR: not the LLQ memory */
+    }
+    addr = bm_pci_bar_addr(p->bdf, ENA_MEM_BAR);
+    cmd = bm_pci_read16(p->bdf, PCI_COMMAND);
+    bm_pci_write16(p->bdf, PCI_COMMAND, cmd & ~PCI_COMMAND_MEMORY);
+    bm_pci_write32(p->bdf, off, 0xffffffff);
+    sz = bm_pci_read32(p->bdf, off) & ~0xfu;
+    bm_pci_write32(p->bdf, off, lo);
+    bm_pci_write16(p->bdf, PCI_COMMAND, cmd);
+    if (!sz || !addr) {
+        return 0;
+    }
+    /* BARs are naturally aligned powers of two below 4 GiB here */
+    p->bar2_size = (uint64_t)(sz & -sz);
+    if ((addr >> 32) || addr + p->bar2_size > 0x100000000ull) {
+        bm_printf("ENA BAR2 at 0x%llx cannot be reached\n",
+                  (unsigned long long)addr);
+        p->bar2_size = 0;
+        return 0;
+    }
+    p->bar2 = (uintptr_t)addr;
+    return p->bar2_size;
+}
+
+void ena_plat_llq_write(EnaPlat *p, uint64_t off, const void *src,
+                        uint32_t len)
+{
+    const uint8_t *b = src;
+    uint32_t i = 0;
+
+    if (!p->bar2_size || off > p->bar2_size || len > p->bar2_size - off) {
+        return;
+    }
+    /* plain stores, 32 bits at a time (a 32-bit guest), then the rest */
+    for (; i + 4 <= len; i += 4) {
+        uint32_t v;
+
+        memcpy(&v, b + i, 4);
+        bm_mmio_write32(p->bar2 + (uintptr_t)off + i, v);
+    }
+    for (; i < len; i++) {
+        bm_mmio_write8(p->bar2 + (uintptr_t)off + i, b[i]);
+    }
 }
 
 uint8_t ena_plat_pci_revision(EnaPlat *p)

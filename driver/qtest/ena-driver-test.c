@@ -50,8 +50,9 @@ static void free_frame(gpointer p)
     g_byte_array_unref(p);
 }
 
-static void env_start(TestEnv *e, const char *dev_props,
-                      const EnaDrvConfig *cfg)
+/* @qemu_args: more QEMU options (may be NULL) */
+static void env_start_args(TestEnv *e, const char *dev_props,
+                           const char *qemu_args, const EnaDrvConfig *cfg)
 {
     g_autofree char *args = NULL;
     EnaPlatQtestOpts opts = { .log_level = test_log_level() };
@@ -59,8 +60,9 @@ static void env_start(TestEnv *e, const char *dev_props,
 
     g_assert_cmpint(socketpair(PF_UNIX, SOCK_STREAM, 0, sv), ==, 0);
     args = g_strdup_printf("-netdev socket,id=n0,fd=%d "
-                           "-device ena,netdev=n0,id=ena0%s%s", sv[1],
-                           dev_props ? "," : "", dev_props ? dev_props : "");
+                           "-device ena,netdev=n0,id=ena0%s%s %s", sv[1],
+                           dev_props ? "," : "", dev_props ? dev_props : "",
+                           qemu_args ? qemu_args : "");
     opts.extra_args = args;
     e->plat = ena_plat_qtest_start(&opts);
     close(sv[1]);
@@ -70,6 +72,12 @@ static void env_start(TestEnv *e, const char *dev_props,
     ena_plat_qtest_set_rx(e->plat, env_rx, e);
     e->drv = g_new0(EnaDrv, 1);
     g_assert_cmpint(ena_drv_probe(e->drv, e->plat, cfg), ==, 0);
+}
+
+static void env_start(TestEnv *e, const char *dev_props,
+                      const EnaDrvConfig *cfg)
+{
+    env_start_args(e, dev_props, NULL, cfg);
 }
 
 static void env_stop(TestEnv *e)
@@ -761,6 +769,122 @@ static void test_ena_drv_phc(void)
     env_stop(&e);
 }
 
+/*
+ * LLQ, asked for with cfg.llq: the TX rings are in BAR2 (the driver has
+ * no host TX ring at all), so every frame the peer gets byte for byte
+ * came out of LLQ entries: frames inside the pushed header room, frames
+ * whose header is longer than it, multi-buffer and gathered ones. The
+ * device's trace (log backend, into a file) shows the LLQ SQs it made.
+ */
+static void llq_traffic(const char *dev_props, uint32_t tx_buf_size,
+                        uint16_t entry_size, uint16_t accel)
+{
+    static const uint32_t sizes[] = { 60, 96, 97, 200, 1514, 9001 };
+    TestEnv e = { 0 };
+    EnaDrvConfig cfg;
+    g_autofree char *log = NULL;
+    g_autofree char *args = NULL;
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    uint64_t entries = 0, bursts = 0;
+    unsigned created = 0;
+    int fd;
+
+    fd = g_file_open_tmp("ena-llq-XXXXXX.log", &log, NULL);
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+    args = g_strdup_printf("-d trace:ena_create_sq_llq -D %s", log);
+    env_config(&cfg, 9001);
+    cfg.llq = true;
+    cfg.tx_buf_size = tx_buf_size;
+    env_start_args(&e, dev_props, args, &cfg);
+    g_assert_true(e.drv->llq_active);
+    g_assert_cmpuint(e.drv->llq.entry_size, ==, entry_size);
+    g_assert_cmpuint(e.drv->stats.llq_fallbacks, ==, 0);
+    g_assert_cmpuint(env_qom_get(&e, "llq-accel"), ==, accel);
+    for (uint16_t q = 0; q < e.drv->num_queues; q++) {
+        g_assert_true(e.drv->tx[q].llq == &e.drv->llq);
+        g_assert_null(e.drv->tx[q].sq.mem.virt);
+    }
+    for (unsigned i = 0; i < G_N_ELEMENTS(sizes); i++) {
+        check_tx(&e, i % 2, sizes[i], i, 1);
+        /* gathered: the pushed bytes come from more than one piece */
+        check_tx(&e, (i + 1) % 2, sizes[i], 50 + i, 1 + i % 4);
+        check_rx(&e, sizes[i], 300 + i);
+    }
+    /* enough to wrap the 256-entry rings */
+    for (unsigned i = 0; i < 300; i++) {
+        check_tx(&e, 0, 60 + i * 5, 1000 + i, 1 + i % 3);
+        if (i % 8 == 7) {
+            ena_drv_poll(e.drv);
+        }
+    }
+    drain_tx(&e);
+    for (uint16_t q = 0; q < e.drv->num_queues; q++) {
+        entries += e.drv->tx[q].stats.descs;      /* LLQ: entries */
+        /* one doorbell per frame, and the ones of full bursts */
+        bursts += e.drv->tx[q].stats.doorbells - e.drv->tx[q].stats.pkts;
+    }
+    g_assert_cmpuint(entries, >, 2 * G_N_ELEMENTS(sizes) + 300);
+    /* with LIMIT_TX_BURST, the long frames were rung in mid-packet */
+    g_assert_cmpuint(bursts > 0, ==,
+                     !!(accel & ENA_BIT(ENA_ADMIN_LLQ_ACCEL_LIMIT_TX_BURST)));
+    g_assert_cmpuint(e.drv->stats.io_errors, ==, 0);
+    g_assert_cmpuint(env_qom_get(&e, "llq-refused"), ==, 0);
+    g_assert_cmpuint(env_qom_get(&e, "llq-burst-violations"), ==, 0);
+    g_assert_cmpuint(env_qom_get(&e, "llq-meta-missing"), ==, 0);
+    g_assert_false(peer_has_data(&e));
+    env_stop(&e);
+
+    g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+    unlink(log);
+    lines = g_strsplit(text, "\n", -1);
+    for (int i = 0; lines[i]; i++) {
+        created += strstr(lines[i], "ena_create_sq_llq") != NULL;
+    }
+    g_assert_cmpuint(created, ==, 2);
+}
+
+static void test_ena_drv_llq(void)
+{
+    llq_traffic(NULL, 2048, 128, 0);
+}
+
+/* The device recommends 256-byte entries: 224 header bytes each. */
+static void test_ena_drv_llq_256(void)
+{
+    llq_traffic("llq-entry-size-recommended=256", 2048, 256, 0);
+}
+
+/*
+ * Both accel modes: a meta descriptor with every packet, and 2 entries
+ * per doorbell at most; 512-byte buffers make a 9001-byte frame 4
+ * entries long, so doorbells also fall inside packets.
+ */
+static void test_ena_drv_llq_accel(void)
+{
+    llq_traffic("llq-disable-meta-caching=on,llq-max-tx-burst=256", 512,
+                128, 3);
+}
+
+/* Asked for, but the device has no BAR2: host placement, same frames. */
+static void test_ena_drv_llq_no_bar(void)
+{
+    TestEnv e = { 0 };
+    EnaDrvConfig cfg;
+
+    env_config(&cfg, 1500);
+    cfg.llq = true;
+    env_start(&e, "llq-mem-bar=off", &cfg);
+    g_assert_false(e.drv->llq_active);
+    g_assert_cmpuint(e.drv->stats.llq_fallbacks, ==, 1);
+    g_assert_null(e.drv->tx[0].llq);
+    check_tx(&e, 0, 1514, 1, 3);
+    check_tx(&e, 1, 60, 2, 1);
+    drain_tx(&e);
+    env_stop(&e);
+}
+
 static void test_ena_drv_deterministic(void)
 {
     g_autofree char *a = run_script();
@@ -802,5 +926,9 @@ int main(int argc, char **argv)
                    test_ena_drv_debug_area_strict);
     qtest_add_func("/ena-driver/phc", test_ena_drv_phc);
     qtest_add_func("/ena-driver/deterministic", test_ena_drv_deterministic);
+    qtest_add_func("/ena-driver/llq/traffic", test_ena_drv_llq);
+    qtest_add_func("/ena-driver/llq/entry256", test_ena_drv_llq_256);
+    qtest_add_func("/ena-driver/llq/accel", test_ena_drv_llq_accel);
+    qtest_add_func("/ena-driver/llq/no-bar", test_ena_drv_llq_no_bar);
     return g_test_run();
 }

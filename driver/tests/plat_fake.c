@@ -57,7 +57,27 @@ EnaPlat *fake_new(void)
 
 void fake_free(EnaPlat *p)
 {
+    free(p->llq_mem);
     free(p);
+}
+
+void fake_llq_enable(EnaPlat *p, uint64_t bar_size)
+{
+    p->supported_features |= ENA_BIT(ENA_ADMIN_LLQ);
+    free(p->llq_mem);
+    p->llq_mem = bar_size ? calloc(1, bar_size) : NULL;
+    p->llq_bar_size = bar_size;
+    memset(&p->llq, 0, sizeof(p->llq));
+    p->llq.max_llq_num = p->max_queues;
+    p->llq.max_llq_depth = p->max_depth;
+    p->llq.header_location_ctrl_supported = ENA_ADMIN_INLINE_HEADER;
+    p->llq.entry_size_ctrl_supported = ENA_ADMIN_LIST_ENTRY_SIZE_128B |
+                                       ENA_ADMIN_LIST_ENTRY_SIZE_192B |
+                                       ENA_ADMIN_LIST_ENTRY_SIZE_256B;
+    p->llq.desc_num_before_header_supported = 1 | 2 | 4;
+    p->llq.descriptors_stride_ctrl_supported =
+        ENA_ADMIN_SINGLE_DESC_PER_ENTRY | ENA_ADMIN_MULTIPLE_DESCS_PER_ENTRY;
+    p->llq.entry_size_recommended = ENA_ADMIN_LIST_ENTRY_SIZE_128B;
 }
 
 /* ---- interrupts --------------------------------------------------------- */
@@ -212,6 +232,10 @@ static uint8_t fake_get_feature(EnaPlat *p, const EnaAdminGetSetFeatureCmd *c,
         memcpy(out, &m, sizeof(m));
         return ENA_ADMIN_SUCCESS;
     }
+    case ENA_ADMIN_LLQ:
+        p->llq_gets++;
+        memcpy(out, &p->llq, sizeof(p->llq));
+        return ENA_ADMIN_SUCCESS;
     default:
         return ENA_ADMIN_UNSUPPORTED_OPCODE;
     }
@@ -234,6 +258,14 @@ static uint8_t fake_set_feature(EnaPlat *p, const EnaAdminGetSetFeatureCmd *c)
     }
     case ENA_ADMIN_MTU:
     case ENA_ADMIN_HOST_ATTR_CONFIG:
+        return ENA_ADMIN_SUCCESS;
+    case ENA_ADMIN_LLQ:
+        p->llq_sets++;
+        memcpy(&p->llq_set, c->payload, sizeof(p->llq_set));
+        if (p->llq_set_fail) {
+            return p->llq_set_fail;
+        }
+        p->llq_configured = true;
         return ENA_ADMIN_SUCCESS;
     default:
         return ENA_ADMIN_UNSUPPORTED_OPCODE;
@@ -293,6 +325,19 @@ static uint8_t fake_exec(EnaPlat *p, const EnaAdminAqEntry *cmd,
             .cq_idx = c->cq_idx,
             .ba = fake_addr48(&c->sq_ba),
         };
+        if ((c->sq_caps_2 & ENA_ADMIN_SQ_PLACEMENT_POLICY_MASK) ==
+            ENA_ADMIN_PLACEMENT_POLICY_DEV) {
+            if (!p->llq_configured || !p->llq_mem ||
+                p->sq[i].dir != ENA_ADMIN_SQ_DIRECTION_TX) {
+                p->sq[i].valid = false;
+                return ENA_ADMIN_ILLEGAL_PARAMETER;
+            }
+            p->sq[i].llq = true;
+            p->sq[i].llq_off = p->llq_bad_offset ?
+                               (uint32_t)p->llq_bar_size - 64 :
+                               (uint32_t)((i % 4) * FAKE_LLQ_WINDOW);
+            r->llq_descriptors_offset = p->sq[i].llq_off;
+        }
         r->sq_idx = i;
         r->sq_doorbell_offset = FAKE_SQ_DB_BASE + 4 * i;
         return ENA_ADMIN_SUCCESS;
@@ -364,6 +409,76 @@ static void fake_aq_doorbell(EnaPlat *p, uint16_t tail)
 
 /* ---- IO ----------------------------------------------------------------- */
 
+static void fake_tx_complete(EnaPlat *p, FakeQueue *cq, uint16_t req_id)
+{
+    EnaEthIoTxCdesc *c = (EnaEthIoTxCdesc *)fake_ptr(cq->ba) +
+                         ena_ring_slot(cq->tail, cq->depth);
+
+    memset(c, 0, sizeof(*c));
+    c->req_id = req_id;
+    c->flags = ena_ring_phase(cq->tail, cq->depth);
+    cq->tail++;
+}
+
+static uint16_t fake_llq_esize(const EnaPlat *p)
+{
+    uint16_t v = p->llq_set.entry_size_ctrl_enabled;
+
+    return v == ENA_ADMIN_LIST_ENTRY_SIZE_256B ? 256 :
+           v == ENA_ADMIN_LIST_ENTRY_SIZE_192B ? 192 : 128;
+}
+
+/* Entries from BAR2, as the device reads them (§7.9), completed at last. */
+static void fake_llq_doorbell(EnaPlat *p, FakeQueue *sq, uint16_t tail)
+{
+    FakeQueue *cq = &p->cq[sq->cq_idx];
+    uint16_t esize = fake_llq_esize(p);
+    uint16_t before = p->llq_set.desc_num_before_header_enabled;
+    uint16_t per = p->llq_set.descriptors_stride_ctrl_enabled ==
+                   ENA_ADMIN_MULTIPLE_DESCS_PER_ENTRY ? esize / 16 : 1;
+    bool done = false;
+
+    for (; sq->head != tail; sq->head++) {
+        uint64_t off = sq->llq_off +
+                       (uint64_t)ena_ring_slot(sq->head, sq->depth) * esize;
+        const EnaEthIoTxDesc *d;
+        bool first = !sq->llq_in_pkt;
+
+        if (off + esize > p->llq_bar_size) {
+            break;
+        }
+        d = (const EnaEthIoTxDesc *)(p->llq_mem + off);
+        sq->llq_in_pkt = true;
+        for (uint16_t k = 0; k < (first ? before : per); k++) {
+            uint32_t lc = d[k].len_ctrl;
+
+            if (lc & ENA_ETH_IO_TX_DESC_META_DESC_MASK) {
+                continue;
+            }
+            if (lc & ENA_ETH_IO_TX_DESC_COMP_REQ_MASK) {
+                sq->llq_req_id =
+                    (((lc & ENA_ETH_IO_TX_DESC_REQ_ID_HI_MASK) >>
+                      ENA_ETH_IO_TX_DESC_REQ_ID_HI_SHIFT) << 10) |
+                    (d[k].meta_ctrl >> ENA_ETH_IO_TX_DESC_REQ_ID_LO_SHIFT);
+                p->llq_last_hdr_len = d[k].buff_addr_hi_hdr_sz >>
+                                      ENA_ETH_IO_TX_DESC_HEADER_LENGTH_SHIFT;
+            }
+            if (lc & ENA_ETH_IO_TX_DESC_LAST_MASK) {
+                sq->llq_in_pkt = false;
+                p->llq_pkts++;
+                if (p->tx_autocomplete) {
+                    fake_tx_complete(p, cq, sq->llq_req_id);
+                    done = true;
+                }
+                break;
+            }
+        }
+    }
+    if (done && !p->io_no_intr) {
+        fake_fire(p, cq->vector);
+    }
+}
+
 static void fake_tx_doorbell(EnaPlat *p, FakeQueue *sq, uint16_t tail)
 {
     FakeQueue *cq = &p->cq[sq->cq_idx];
@@ -424,6 +539,7 @@ static void fake_device_reset(EnaPlat *p)
     p->aq_caps = p->acq_caps = p->aenq_caps = 0;
     p->aq_head = p->acq_tail = p->aenq_tail = p->aenq_head_db = 0;
     p->aenq_groups = 0;
+    p->llq_configured = false;
     p->intr_mask = 0;
     p->next_keepalive_ns = 0;
     memset(p->sq, 0, sizeof(p->sq));
@@ -465,6 +581,14 @@ void ena_plat_reg_write32(EnaPlat *p, uint32_t off, uint32_t val)
         p->sq_doorbells++;
         if (i < FAKE_MAX_QUEUES && p->sq[i].valid) {
             if (p->sq[i].dir == ENA_ADMIN_SQ_DIRECTION_TX) {
+                if (p->tx_db_count < FAKE_DB_LOG) {
+                    p->tx_db_log[p->tx_db_count] = (uint16_t)val;
+                }
+                p->tx_db_count++;
+            }
+            if (p->sq[i].dir == ENA_ADMIN_SQ_DIRECTION_TX && p->sq[i].llq) {
+                fake_llq_doorbell(p, &p->sq[i], (uint16_t)val);
+            } else if (p->sq[i].dir == ENA_ADMIN_SQ_DIRECTION_TX) {
                 fake_tx_doorbell(p, &p->sq[i], (uint16_t)val);
             } else {
                 p->sq[i].tail = (uint16_t)val;
@@ -562,6 +686,24 @@ void ena_plat_reg_write32(EnaPlat *p, uint32_t off, uint32_t val)
     default:
         break;
     }
+}
+
+uint64_t ena_plat_llq_bar_size(EnaPlat *p)
+{
+    p->llq_bar_queries++;
+    return p->removed ? 0 : p->llq_bar_size;
+}
+
+void ena_plat_llq_write(EnaPlat *p, uint64_t off, const void *src,
+                        uint32_t len)
+{
+    p->llq_writes++;
+    if (p->removed || !p->llq_mem || off > p->llq_bar_size ||
+        len > p->llq_bar_size - off) {
+        p->llq_writes_oob++;
+        return;
+    }
+    memcpy(p->llq_mem + off, src, len);
 }
 
 uint8_t ena_plat_pci_revision(EnaPlat *p)

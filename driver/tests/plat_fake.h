@@ -21,6 +21,10 @@
 #define FAKE_SQ_DB_BASE     0x1000
 #define FAKE_CQ_UNMASK_BASE 0x2000
 #define FAKE_REGS_SIZE      0x100
+/* BAR2 (fake_llq_enable): one window of this size per LLQ SQ */
+#define FAKE_LLQ_WINDOW     0x40000
+#define FAKE_LLQ_BAR_SIZE   (4 * FAKE_LLQ_WINDOW)
+#define FAKE_DB_LOG         64
 
 typedef struct FakeQueue {
     bool valid;
@@ -32,6 +36,10 @@ typedef struct FakeQueue {
     uint16_t head;              /* device consumer (SQ) */
     uint16_t tail;              /* driver producer (SQ) or device (CQ) */
     uint64_t ba;
+    bool llq;                   /* placement DEV: entries in BAR2 */
+    uint32_t llq_off;
+    bool llq_in_pkt;            /* parsing: inside a packet's entries */
+    uint16_t llq_req_id;
 } FakeQueue;
 
 struct EnaPlat {
@@ -71,6 +79,24 @@ struct EnaPlat {
     uint64_t keepalive_ns;      /* 0: no keep-alives */
     int dma_fail_after;         /* fail the allocation after N more; -1 */
     bool removed;               /* hot-unplugged: no registers, no DMA */
+
+    /* LLQ (fake_llq_enable); the GET answer is in device byte order */
+    uint64_t llq_bar_size;      /* 0: no BAR2 */
+    uint8_t *llq_mem;
+    EnaAdminLlqFeature llq;     /* what GET_FEATURE(LLQ) answers */
+    EnaAdminLlqFeature llq_set; /* what the last SET_FEATURE(LLQ) asked */
+    bool llq_configured;
+    uint8_t llq_set_fail;       /* SET_FEATURE(LLQ) status; 0: success */
+    bool llq_bad_offset;        /* CREATE_SQ answers an offset past BAR2 */
+    unsigned llq_gets, llq_sets;
+    unsigned llq_bar_queries;
+    unsigned llq_writes;
+    unsigned llq_writes_oob;    /* ignored: outside BAR2 */
+    unsigned llq_pkts;          /* packets parsed from entries */
+    uint8_t llq_last_hdr_len;   /* header_length of the last one */
+    /* TX SQ doorbell values, in order (the first FAKE_DB_LOG) */
+    uint16_t tx_db_log[FAKE_DB_LOG];
+    unsigned tx_db_count;
 
     /* device state */
     uint32_t dev_sts;
@@ -117,6 +143,13 @@ bool fake_aenq_post(EnaPlat *p, uint16_t group, uint16_t syndrome,
                     const void *payload, size_t len);
 /* Advance the fake clock (device timers run) without a driver delay. */
 void fake_advance(EnaPlat *p, uint64_t ns);
+/*
+ * Give the device BAR2 of @bar_size bytes and offer LLQ like the QEMU
+ * model does (inline header; 128/192/256 B entries, 128 recommended;
+ * 1/2/4 descriptors before the header; both strides; no accel modes).
+ * @bar_size 0: LLQ offered, but no BAR2.
+ */
+void fake_llq_enable(EnaPlat *p, uint64_t bar_size);
 /* Index of the first valid SQ with direction @dir, or -1. */
 int fake_find_sq(EnaPlat *p, uint8_t dir);
 
