@@ -496,13 +496,7 @@ static void fake_tx_doorbell(EnaPlat *p, FakeQueue *sq, uint16_t tail)
         }
         if ((d->len_ctrl & ENA_ETH_IO_TX_DESC_LAST_MASK) &&
             p->tx_autocomplete) {
-            EnaEthIoTxCdesc *c = (EnaEthIoTxCdesc *)fake_ptr(cq->ba) +
-                                 ena_ring_slot(cq->tail, cq->depth);
-
-            memset(c, 0, sizeof(*c));
-            c->req_id = req_id;
-            c->flags = ena_ring_phase(cq->tail, cq->depth);
-            cq->tail++;
+            fake_tx_complete(p, cq, req_id);
             done = true;
         }
     }
